@@ -1,0 +1,5 @@
+export * from './common-config';
+export * from './config-file.error';
+export * from './config-validation.error';
+export * from './env-types';
+export * from './load-config';

@@ -1,0 +1,359 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
+import amqplib, { type Channel, type ChannelModel, type ConfirmChannel, type Message, type Options } from 'amqplib';
+import { type LoggerLike, silentLogger } from '@koji-farm/observability';
+import {
+  type AmqpConnectionOptions,
+  DEFAULT_CONNECT_ATTEMPTS,
+  DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_PUBLISH_WAIT_MS,
+  DEFAULT_RETRY_DELAY_MS,
+  redactAmqpUrl,
+} from './amqp-options';
+import { AmqpConnectError } from './errors/amqp-connect.error';
+import { AmqpUnavailableError } from './errors/amqp-unavailable.error';
+import { PublishRejectedError } from './errors/publish-rejected.error';
+import { UnroutableMessageError } from './errors/unroutable-message.error';
+import { InboundMessage } from './inbound-message';
+
+/** Declares exchanges/queues; runs on every (re)connection before consumers start. */
+export type TopologySetup = (channel: Channel) => Promise<void>;
+export type MessageHandler = (message: InboundMessage) => Promise<void>;
+
+export interface ConsumeOptions {
+  prefetch: number;
+  /** Consume arguments, e.g. `{'x-stream-offset': 'first'}` for a stream queue. */
+  arguments?: Record<string, unknown>;
+  exclusive?: boolean;
+  /**
+   * Called before each (re)subscription; may declare the queue (e.g. an exclusive
+   * auto-delete queue, which dies with its connection) and return extra consume arguments
+   * (a stream consumer resumes from the offset it stored).
+   */
+  beforeConsume?: (channel: Channel) => Promise<Record<string, unknown> | void>;
+}
+
+export interface PublishOptions extends Pick<Options.Publish, 'headers' | 'priority' | 'expiration' | 'messageId'> {
+  /** Fail with UnroutableMessageError when no queue takes the message. Default true. */
+  mandatory?: boolean;
+}
+
+export interface ConsumerHandle {
+  readonly queue: string;
+  /** Stops delivering new messages; messages being handled may still be settled. */
+  cancel(): Promise<void>;
+}
+
+interface Consumer {
+  queue: string;
+  handler: MessageHandler;
+  options: ConsumeOptions;
+  channel?: Channel;
+  channelOpen: boolean;
+  consumerTag?: string;
+  cancelled: boolean;
+  inFlight: Set<Promise<void>>;
+}
+
+/**
+ * The one adapter between koji-farm and RabbitMQ. Publishes through a confirm channel
+ * (a publish resolves only once the broker has the message), consumes with manual acks on
+ * one channel per consumer (so prefetch applies per consumer), and reconnects after a lost
+ * connection: topology and consumers are set up again, unacked messages come back.
+ *
+ * At boot a bounded number of attempts makes a wrong URL fail fast (AmqpConnectError).
+ */
+export class AmqpConnection {
+  private model?: ChannelModel;
+  private publishChannel?: ConfirmChannel;
+  private readonly topology: TopologySetup[] = [];
+  private readonly consumers = new Set<Consumer>();
+  private readonly returned = new Set<string>();
+  private openWaiters: Array<() => void> = [];
+  private state: 'connecting' | 'open' | 'reconnecting' | 'closed' = 'connecting';
+  private reconnecting?: Promise<void>;
+  private readonly logger: LoggerLike;
+
+  private constructor(
+    private readonly options: AmqpConnectionOptions,
+    logger: LoggerLike,
+  ) {
+    this.logger = logger.child({ component: 'amqp', connection: options.connectionName });
+  }
+
+  static async connect(options: AmqpConnectionOptions, logger: LoggerLike = silentLogger): Promise<AmqpConnection> {
+    const connection = new AmqpConnection(options, logger);
+    await connection.open(options.connectAttempts ?? DEFAULT_CONNECT_ATTEMPTS);
+    return connection;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /**
+   * Registers a topology declaration. It runs now and after every reconnection, before
+   * consumers are restarted.
+   */
+  async addTopology(setup: TopologySetup): Promise<void> {
+    this.topology.push(setup);
+    await this.withChannel(setup);
+  }
+
+  /** Runs `work` on a short-lived channel (declarations, checks, purges in tests). */
+  async withChannel<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
+    const model = await this.openModel();
+    const channel = await model.createChannel();
+    channel.on('error', (err: Error) => this.logger.debug({ err }, 'temporary channel error'));
+    try {
+      return await work(channel);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Publishes JSON (or raw bytes) and resolves when the broker confirmed it.
+   * @throws UnroutableMessageError when `mandatory` (the default) and no queue took it.
+   * @throws PublishRejectedError on a broker nack; AmqpUnavailableError when the connection
+   *   was lost before the confirm (the message may or may not have been taken).
+   */
+  async publish(exchange: string, routingKey: string, body: unknown, options: PublishOptions = {}): Promise<void> {
+    const channel = await this.waitForPublishChannel();
+    const messageId = options.messageId ?? randomUUID();
+    const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    const mandatory = options.mandatory ?? true;
+    await new Promise<void>((resolve, reject) => {
+      const onClose = () => reject(new AmqpUnavailableError('AMQP channel closed before the broker confirmed a publish'));
+      channel.once('close', onClose);
+      channel.publish(
+        exchange,
+        routingKey,
+        content,
+        {
+          persistent: true,
+          contentType: Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json',
+          timestamp: Math.floor(Date.now() / 1000),
+          ...options,
+          messageId,
+          mandatory,
+        },
+        (err: unknown) => {
+          channel.removeListener('close', onClose);
+          const wasReturned = this.returned.delete(messageId);
+          if (err) reject(new PublishRejectedError(exchange, routingKey));
+          else if (wasReturned) reject(new UnroutableMessageError(exchange, routingKey));
+          else resolve();
+        },
+      );
+    });
+  }
+
+  /** Consumes a queue with manual acks. The handler settles each message itself. */
+  async consume(queue: string, handler: MessageHandler, options: ConsumeOptions): Promise<ConsumerHandle> {
+    const consumer: Consumer = { queue, handler, options, cancelled: false, channelOpen: false, inFlight: new Set() };
+    this.consumers.add(consumer);
+    await this.startConsumer(consumer);
+    return {
+      queue,
+      cancel: async () => {
+        consumer.cancelled = true;
+        this.consumers.delete(consumer);
+        if (consumer.channel && consumer.consumerTag) {
+          await consumer.channel.cancel(consumer.consumerTag).catch(() => undefined);
+        }
+      },
+    };
+  }
+
+  /** Resolves when every handler that is running now has returned. */
+  async drain(): Promise<void> {
+    const running = [...this.consumers].flatMap((c) => [...c.inFlight]);
+    await Promise.allSettled(running);
+  }
+
+  /** Closes channels and the connection. Idempotent; unacked messages return to their queues. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.releaseWaiters();
+    for (const consumer of this.consumers) consumer.cancelled = true;
+    this.consumers.clear();
+    try {
+      await this.model?.close();
+    } catch (err) {
+      this.logger.debug({ err }, 'error while closing the AMQP connection');
+    }
+  }
+
+  private async open(attempts: number): Promise<void> {
+    const url = redactAmqpUrl(this.options.url);
+    const retryDelay = this.options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (this.state === 'closed') throw new AmqpUnavailableError('AMQP connection closed');
+      try {
+        await this.establish();
+        return;
+      } catch (err) {
+        lastError = err;
+        this.logger.warn({ err: errorSummary(err), attempt, attempts, url }, 'cannot connect to RabbitMQ');
+        if (attempt < attempts) await delay(retryDelay);
+      }
+    }
+    throw new AmqpConnectError(url, attempts, { cause: lastError });
+  }
+
+  private async establish(): Promise<void> {
+    const model = await amqplib.connect(this.options.url, {
+      clientProperties: { connection_name: this.options.connectionName },
+      heartbeat: this.options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
+    } as Options.Connect);
+    model.on('error', (err: Error) => this.logger.warn({ err: errorSummary(err) }, 'AMQP connection error'));
+    model.on('close', () => this.onConnectionLost(model));
+    try {
+      const publishChannel = await model.createConfirmChannel();
+      publishChannel.on('error', (err: Error) => this.logger.warn({ err: errorSummary(err) }, 'AMQP publish channel error'));
+      publishChannel.on('return', (msg: Message) => {
+        if (msg.properties.messageId) this.returned.add(String(msg.properties.messageId));
+      });
+      this.model = model;
+      this.publishChannel = publishChannel;
+      for (const setup of this.topology) await this.withChannel(setup);
+      for (const consumer of this.consumers) await this.startConsumer(consumer);
+    } catch (err) {
+      await model.close().catch(() => undefined);
+      throw err;
+    }
+    this.state = 'open';
+    this.releaseWaiters();
+    this.logger.info({ url: redactAmqpUrl(this.options.url) }, 'connected to RabbitMQ');
+  }
+
+  private onConnectionLost(model: ChannelModel): void {
+    if (this.model !== model || this.state === 'closed') return;
+    this.model = undefined;
+    this.publishChannel = undefined;
+    this.state = 'reconnecting';
+    this.logger.warn('lost the RabbitMQ connection; reconnecting');
+    this.reconnecting ??= this.reconnectLoop().finally(() => (this.reconnecting = undefined));
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    const retryDelay = this.options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    while (this.state === 'reconnecting') {
+      try {
+        await this.establish();
+        return;
+      } catch (err) {
+        this.logger.warn({ err: errorSummary(err) }, 'reconnection to RabbitMQ failed; retrying');
+        await delay(retryDelay);
+      }
+    }
+  }
+
+  private async startConsumer(consumer: Consumer): Promise<void> {
+    // A reconnection and a first subscription may race: one live channel per consumer.
+    if (consumer.cancelled || consumer.channelOpen) return;
+    const model = await this.openModel();
+    const channel = await model.createChannel();
+    consumer.channel = channel;
+    consumer.channelOpen = true;
+    channel.on('close', () => {
+      if (consumer.channel === channel) consumer.channelOpen = false;
+    });
+    channel.on('error', (err: Error) =>
+      this.logger.warn({ err: errorSummary(err), queue: consumer.queue }, 'AMQP consumer channel error'),
+    );
+    await channel.prefetch(consumer.options.prefetch);
+    const extraArguments = (await consumer.options.beforeConsume?.(channel)) ?? {};
+    const reply = await channel.consume(
+      consumer.queue,
+      (raw) => {
+        if (raw === null) {
+          // The broker cancelled us (queue deleted, node going down): subscribe again.
+          this.logger.warn({ queue: consumer.queue }, 'broker cancelled the consumer; resubscribing');
+          void this.resubscribe(consumer, channel);
+          return;
+        }
+        const message = new InboundMessage(channel, raw, () => consumer.channel === channel && consumer.channelOpen, consumer.queue);
+        const run = this.runHandler(consumer, message);
+        consumer.inFlight.add(run);
+        void run.finally(() => consumer.inFlight.delete(run));
+      },
+      {
+        noAck: false,
+        exclusive: consumer.options.exclusive ?? false,
+        arguments: { ...consumer.options.arguments, ...extraArguments },
+      },
+    );
+    consumer.consumerTag = reply.consumerTag;
+  }
+
+  private async runHandler(consumer: Consumer, message: InboundMessage): Promise<void> {
+    try {
+      await consumer.handler(message);
+    } catch (err) {
+      // A handler must settle its own messages; one that throws gets its message back on
+      // the queue rather than losing it.
+      this.logger.error({ err, queue: consumer.queue }, 'message handler failed; requeueing the message');
+      message.nack(true);
+    }
+  }
+
+  private async resubscribe(consumer: Consumer, channel: Channel): Promise<void> {
+    consumer.channelOpen = false;
+    await channel.close().catch(() => undefined);
+    const retryDelay = this.options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    while (!consumer.cancelled && this.state !== 'closed') {
+      try {
+        await this.startConsumer(consumer);
+        return;
+      } catch (err) {
+        this.logger.warn({ err: errorSummary(err), queue: consumer.queue }, 'cannot resubscribe; retrying');
+        await delay(retryDelay);
+      }
+    }
+  }
+
+  private async openModel(): Promise<ChannelModel> {
+    if (this.model) return this.model;
+    await this.waitForOpen(this.options.publishWaitMs ?? DEFAULT_PUBLISH_WAIT_MS);
+    if (!this.model) throw new AmqpUnavailableError('AMQP connection is closed');
+    return this.model;
+  }
+
+  private async waitForPublishChannel(): Promise<ConfirmChannel> {
+    if (this.publishChannel) return this.publishChannel;
+    await this.waitForOpen(this.options.publishWaitMs ?? DEFAULT_PUBLISH_WAIT_MS);
+    if (!this.publishChannel) throw new AmqpUnavailableError('AMQP connection is closed');
+    return this.publishChannel;
+  }
+
+  private async waitForOpen(timeoutMs: number): Promise<void> {
+    if (this.state === 'open') return;
+    if (this.state === 'closed') throw new AmqpUnavailableError('AMQP connection is closed');
+    const abort = new AbortController();
+    const opened = new Promise<void>((resolve) => this.openWaiters.push(resolve));
+    const timedOut = delay(timeoutMs, undefined, { signal: abort.signal }).then(() => {
+      throw new AmqpUnavailableError(`RabbitMQ unreachable for ${timeoutMs} ms`);
+    });
+    try {
+      await Promise.race([opened, timedOut]);
+    } finally {
+      abort.abort();
+      timedOut.catch(() => undefined);
+    }
+  }
+
+  private releaseWaiters(): void {
+    const waiters = this.openWaiters;
+    this.openWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function errorSummary(err: unknown): { message: string; code?: unknown } {
+  if (err instanceof Error) return { message: err.message, code: (err as { code?: unknown }).code };
+  return { message: String(err) };
+}

@@ -1,0 +1,95 @@
+import { type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import pino from 'pino';
+import { type z } from 'zod';
+import { ConfigFileError, ConfigValidationError, loadConfig, readConfigSource } from '@koji-farm/config';
+import { pinoOptions } from '@koji-farm/observability';
+
+export interface AppDefinition<S extends z.ZodType> {
+  /** `hub-poller`, `executor`, `monitor`: the `app` field of every log line. */
+  app: string;
+  schema: S;
+  /** The root module, built from the validated config. */
+  module: (config: z.output<S>) => DynamicModule;
+  /** Where to serve HTTP, if the app has an HTTP side; otherwise an application context. */
+  http?: (config: z.output<S>) => { host: string; port: number } | undefined;
+}
+
+/** Exit status for a configuration error (sysexits EX_CONFIG), distinct from a crash. */
+export const EXIT_CONFIG_ERROR = 78;
+
+/**
+ * Boots one koji-farm app: validates its config (every bad key listed, then exit 78),
+ * builds the Nest app with pino logs, and starts HTTP when the app has one. SIGTERM and
+ * SIGINT close the app, which runs every provider's shutdown hooks (see
+ * `handleShutdownSignals`).
+ */
+export async function bootstrapApp<S extends z.ZodType>(
+  definition: AppDefinition<S>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<INestApplicationContext> {
+  let config: z.output<S>;
+  try {
+    config = loadConfig(definition.app, definition.schema, readConfigSource(env));
+  } catch (err) {
+    if (err instanceof ConfigValidationError || err instanceof ConfigFileError) {
+      const logger = pino(pinoOptions(definition.app, { level: 'info', pretty: false }), pino.destination(2));
+      logger.fatal({ err: { name: err.name, issues: (err as Partial<ConfigValidationError>).issues } }, err.message);
+      logger.flush();
+      process.exit(EXIT_CONFIG_ERROR);
+    }
+    throw err;
+  }
+
+  const module = definition.module(config);
+  const address = definition.http?.(config);
+  const app = address
+    ? await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true })
+    : await NestFactory.createApplicationContext(module, { bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.flushLogs();
+  handleShutdownSignals(app, logger);
+
+  if (address && 'listen' in app) {
+    await (app as NestExpressApplication).listen(address.port, address.host);
+    logger.log(`${definition.app} started, HTTP on ${address.host}:${address.port}`);
+  } else {
+    await app.init();
+    logger.log(`${definition.app} started`);
+  }
+  return app;
+}
+
+/**
+ * Our stand-in for Nest's `enableShutdownHooks`: the same hooks run (app.close() calls
+ * onModuleDestroy, beforeApplicationShutdown and onApplicationShutdown), but afterwards
+ * the process logs `shutdown complete` and exits 0 instead of re-raising the signal, so a
+ * supervisor sees a clean exit. A second signal while shutting down forces exit 1.
+ * See docs/adr/0004-shutdown-on-sigterm.md.
+ */
+export function handleShutdownSignals(app: INestApplicationContext, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn(`${signal} received again: exiting now without finishing the shutdown`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.log(`${signal} received: shutting down`);
+    app.close().then(
+      () => {
+        logger.log('shutdown complete');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
