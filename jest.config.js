@@ -14,7 +14,7 @@ const swc = [
   },
 ];
 
-const libs = ['buildroot', 'config', 'container', 'contracts', 'koji', 'messaging', 'observability', 'runtime'];
+const libs = ['buildroot', 'config', 'container', 'contracts', 'koji', 'messaging', 'observability', 'redis', 'runtime'];
 const moduleNameMapper = Object.fromEntries(
   libs.flatMap((lib) => [
     [`^@koji-farm/${lib}$`, `<rootDir>/libs/${lib}/src`],
