@@ -14,7 +14,17 @@ const swc = [
   },
 ];
 
-const libs = ['buildroot', 'config', 'container', 'contracts', 'koji', 'messaging', 'observability', 'redis', 'runtime'];
+const libs = [
+  'buildroot',
+  'config',
+  'container',
+  'contracts',
+  'koji',
+  'messaging',
+  'observability',
+  'redis',
+  'runtime',
+];
 const moduleNameMapper = Object.fromEntries(
   libs.flatMap((lib) => [
     [`^@koji-farm/${lib}$`, `<rootDir>/libs/${lib}/src`],
@@ -35,17 +45,23 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/test/**/*.spec.ts',
+      ],
     },
     {
       ...common,
       displayName: 'integration',
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
       ...common,
       displayName: 'e2e',
+      testTimeout: 180_000,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

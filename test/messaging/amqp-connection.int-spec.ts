@@ -21,15 +21,17 @@ class Inbox {
 
   readonly handler = async (message: InboundMessage): Promise<void> => {
     this.messages.push(message);
-    this.waiters = this.waiters.filter((w) => (this.messages.length >= w.count ? (w.resolve(), false) : true));
+    this.waiters = this.waiters.filter((w) =>
+      this.messages.length >= w.count ? (w.resolve(), false) : true,
+    );
     await Promise.resolve();
   };
 
   /** The next message not yet returned by next(), or the count-th message overall. */
   next(count = ++this.taken): Promise<InboundMessage> {
-    if (this.messages.length >= count) return Promise.resolve(this.messages[count - 1]!);
+    if (this.messages.length >= count) return Promise.resolve(this.messages[count - 1]);
     return new Promise((resolve) =>
-      this.waiters.push({ count, resolve: () => resolve(this.messages[count - 1]!) }),
+      this.waiters.push({ count, resolve: () => resolve(this.messages[count - 1]) }),
     );
   }
 }
@@ -71,10 +73,14 @@ describe(AmqpConnection.name, () => {
     const inbox = new Inbox();
     const dead = new Inbox();
     await sut.consume(names.tasksDeadQueue, dead.handler, { prefetch: 5 });
-    await sut.consume(names.taskQueue('x86_64'), async (m) => {
-      await inbox.handler(m);
-      m.nack(true);
-    }, { prefetch: 1 });
+    await sut.consume(
+      names.taskQueue('x86_64'),
+      async (m) => {
+        await inbox.handler(m);
+        m.nack(true);
+      },
+      { prefetch: 1 },
+    );
     await sut.publish(names.tasksExchange, 'x86_64', { n: 1 });
     const third = await inbox.next(3);
     expect(inbox.messages.slice(0, 3).map((m) => m.deliveryCount)).toEqual([0, 1, 2]);
@@ -100,15 +106,19 @@ describe(AmqpConnection.name, () => {
 
   it('reconnects after the broker closes the connection and resumes consuming', async () => {
     const inbox = new Inbox();
-    await sut.consume(names.taskQueue('x86_64'), async (m) => {
-      await inbox.handler(m);
-      m.ack();
-    }, { prefetch: 1 });
+    await sut.consume(
+      names.taskQueue('x86_64'),
+      async (m) => {
+        await inbox.handler(m);
+        m.ack();
+      },
+      { prefetch: 1 },
+    );
     const connectionName = `test-${names.tasksExchange}`;
     const { stdout } = await run('rabbitmqctl', ['-q', 'list_connections', 'pid', 'client_properties']);
     const line = stdout.split('\n').find((l) => l.includes(connectionName));
     expect(line).toBeDefined();
-    const pid = line!.split('\t')[0]!;
+    const pid = line!.split('\t')[0];
     await run('rabbitmqctl', ['close_connection', pid, 'test: forced close']);
     // publish() waits for the reconnection, then the restarted consumer gets the message.
     await sut.publish(names.tasksExchange, 'x86_64', { after: 'reconnect' });

@@ -10,7 +10,12 @@ export function testNamespace(label = 'test'): string {
 }
 
 export async function connectForTest(name: string): Promise<AmqpConnection> {
-  return AmqpConnection.connect({ url: TEST_AMQP_URL, connectionName: name, connectAttempts: 3, retryDelayMs: 200 });
+  return AmqpConnection.connect({
+    url: TEST_AMQP_URL,
+    connectionName: name,
+    connectAttempts: 3,
+    retryDelayMs: 200,
+  });
 }
 
 /** Deletes every queue and exchange a test's namespace may have made. */
@@ -27,9 +32,16 @@ export async function deleteTopology(
     ...arches.map((a) => names.taskQueue(a)),
     ...extraQueues,
   ];
-  const exchanges = [names.tasksExchange, names.tasksDeadLetterExchange, names.controlExchange, names.eventsExchange];
-  for (const queue of queues) await connection.withChannel((ch) => ch.deleteQueue(queue)).catch(() => undefined);
-  for (const exchange of exchanges) await connection.withChannel((ch) => ch.deleteExchange(exchange)).catch(() => undefined);
+  const exchanges = [
+    names.tasksExchange,
+    names.tasksDeadLetterExchange,
+    names.controlExchange,
+    names.eventsExchange,
+  ];
+  for (const queue of queues)
+    await connection.withChannel((ch) => ch.deleteQueue(queue)).catch(() => undefined);
+  for (const exchange of exchanges)
+    await connection.withChannel((ch) => ch.deleteExchange(exchange)).catch(() => undefined);
 }
 
 export { amqpTopology };

@@ -11,7 +11,11 @@ export class MonitorModule {
       module: MonitorModule,
       imports: [
         KojiFarmLoggerModule.forRoot('monitor', config.log),
-        MessagingModule.forRoot({ url: config.amqp.url, namespace: config.amqp.namespace, connectionName: 'monitor' }),
+        MessagingModule.forRoot({
+          url: config.amqp.url,
+          namespace: config.amqp.namespace,
+          connectionName: 'monitor',
+        }),
       ],
       providers: [{ provide: MONITOR_CONFIG, useValue: config }],
     };

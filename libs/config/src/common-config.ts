@@ -23,8 +23,7 @@ export const commonConfigShape = {
     .default('kf:'),
 };
 
-const commonSchema = z.object(commonConfigShape);
-type CommonEnv = z.output<typeof commonSchema>;
+type CommonEnv = { [K in keyof typeof commonConfigShape]: z.output<(typeof commonConfigShape)[K]> };
 
 export interface CommonConfig {
   log: { level: z.output<typeof logLevel>; pretty: boolean };

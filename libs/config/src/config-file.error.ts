@@ -6,6 +6,9 @@ export class ConfigFileError extends Error {
     readonly path: string,
     options: { cause: unknown },
   ) {
-    super(`Cannot read configuration file ${path}: ${String((options.cause as Error)?.message ?? options.cause)}`, options);
+    super(
+      `Cannot read configuration file ${path}: ${String((options.cause as Error)?.message ?? options.cause)}`,
+      options,
+    );
   }
 }

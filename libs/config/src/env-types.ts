@@ -7,14 +7,19 @@ import { z } from 'zod';
 
 export const envInt = (options: { min?: number; max?: number } = {}) => {
   let schema = z.coerce.number({ error: 'expected an integer' }).int({ error: 'expected an integer' });
-  if (options.min !== undefined) schema = schema.min(options.min, { error: `expected an integer ≥ ${options.min}` });
-  if (options.max !== undefined) schema = schema.max(options.max, { error: `expected an integer ≤ ${options.max}` });
+  if (options.min !== undefined)
+    schema = schema.min(options.min, { error: `expected an integer ≥ ${options.min}` });
+  if (options.max !== undefined)
+    schema = schema.max(options.max, { error: `expected an integer ≤ ${options.max}` });
   return schema;
 };
 
 export const envNumber = (options: { min?: number } = {}) => {
-  let schema = z.coerce.number({ error: 'expected a number' }).refine(Number.isFinite, 'expected a finite number');
-  if (options.min !== undefined) schema = schema.refine((n) => n >= options.min!, `expected a number ≥ ${options.min}`);
+  let schema = z.coerce
+    .number({ error: 'expected a number' })
+    .refine(Number.isFinite, 'expected a finite number');
+  if (options.min !== undefined)
+    schema = schema.refine((n) => n >= options.min!, `expected a number ≥ ${options.min}`);
   return schema;
 };
 
@@ -36,12 +41,15 @@ export const envList = <T extends z.ZodType<string, string>>(item: T) =>
     .pipe(z.array(item));
 
 export const envUrl = (protocols: readonly string[]) =>
-  z.url({ error: `expected a URL (${protocols.join(', ')})` }).refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
-    } catch {
-      return false;
-    }
-  }, `expected a URL with scheme ${protocols.join(' or ')}`);
+  z.url({ error: `expected a URL (${protocols.join(', ')})` }).refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    `expected a URL with scheme ${protocols.join(' or ')}`,
+  );
 
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);

@@ -32,7 +32,9 @@ export function readConfigSource(env: ConfigSource): ConfigSource {
  * @throws ConfigValidationError naming every bad key (never its value).
  */
 export function loadConfig<S extends z.ZodType>(app: string, schema: S, source: ConfigSource): z.output<S> {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const issues: ConfigIssue[] = result.error.issues.map((issue) => ({

@@ -75,7 +75,13 @@ describe('farm events', () => {
 
   it('rejects an unknown type and a log chunk over 64 KiB', () => {
     expect(farmEventSchema.safeParse({ ...base, type: 'task.exploded' }).success).toBe(false);
-    const big = farmEventSchema.safeParse({ ...base, type: 'log.chunk', log: 'build.log', offset: 0, data: 'x'.repeat(65537) });
+    const big = farmEventSchema.safeParse({
+      ...base,
+      type: 'log.chunk',
+      log: 'build.log',
+      offset: 0,
+      data: 'x'.repeat(65537),
+    });
     expect(big.success).toBe(false);
   });
 
@@ -113,7 +119,9 @@ describe('farm events', () => {
 
 describe('control messages', () => {
   it('accepts cancel and rejects anything else', () => {
-    expect(controlMessageSchema.parse({ v: 1, type: 'cancel', taskId: 5, reason: 'canceled on hub' }).type).toBe('cancel');
+    expect(
+      controlMessageSchema.parse({ v: 1, type: 'cancel', taskId: 5, reason: 'canceled on hub' }).type,
+    ).toBe('cancel');
     expect(controlMessageSchema.safeParse({ v: 1, type: 'pause', taskId: 5 }).success).toBe(false);
   });
 });

@@ -1,6 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import amqplib, { type Channel, type ChannelModel, type ConfirmChannel, type Message, type Options } from 'amqplib';
+import amqplib, {
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type Message,
+  type Options,
+} from 'amqplib';
 import { type LoggerLike, silentLogger } from '@koji-farm/observability';
 import {
   type AmqpConnectionOptions,
@@ -33,7 +39,10 @@ export interface ConsumeOptions {
   beforeConsume?: (channel: Channel) => Promise<Record<string, unknown> | void>;
 }
 
-export interface PublishOptions extends Pick<Options.Publish, 'headers' | 'priority' | 'expiration' | 'messageId'> {
+export interface PublishOptions extends Pick<
+  Options.Publish,
+  'headers' | 'priority' | 'expiration' | 'messageId'
+> {
   /** Fail with UnroutableMessageError when no queue takes the message. Default true. */
   mandatory?: boolean;
 }
@@ -81,7 +90,10 @@ export class AmqpConnection {
     this.logger = logger.child({ component: 'amqp', connection: options.connectionName });
   }
 
-  static async connect(options: AmqpConnectionOptions, logger: LoggerLike = silentLogger): Promise<AmqpConnection> {
+  static async connect(
+    options: AmqpConnectionOptions,
+    logger: LoggerLike = silentLogger,
+  ): Promise<AmqpConnection> {
     const connection = new AmqpConnection(options, logger);
     await connection.open(options.connectAttempts ?? DEFAULT_CONNECT_ATTEMPTS);
     return connection;
@@ -118,13 +130,19 @@ export class AmqpConnection {
    * @throws PublishRejectedError on a broker nack; AmqpUnavailableError when the connection
    *   was lost before the confirm (the message may or may not have been taken).
    */
-  async publish(exchange: string, routingKey: string, body: unknown, options: PublishOptions = {}): Promise<void> {
+  async publish(
+    exchange: string,
+    routingKey: string,
+    body: unknown,
+    options: PublishOptions = {},
+  ): Promise<void> {
     const channel = await this.waitForPublishChannel();
     const messageId = options.messageId ?? randomUUID();
     const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
     const mandatory = options.mandatory ?? true;
     await new Promise<void>((resolve, reject) => {
-      const onClose = () => reject(new AmqpUnavailableError('AMQP channel closed before the broker confirmed a publish'));
+      const onClose = () =>
+        reject(new AmqpUnavailableError('AMQP channel closed before the broker confirmed a publish'));
       channel.once('close', onClose);
       channel.publish(
         exchange,
@@ -151,7 +169,14 @@ export class AmqpConnection {
 
   /** Consumes a queue with manual acks. The handler settles each message itself. */
   async consume(queue: string, handler: MessageHandler, options: ConsumeOptions): Promise<ConsumerHandle> {
-    const consumer: Consumer = { queue, handler, options, cancelled: false, channelOpen: false, inFlight: new Set() };
+    const consumer: Consumer = {
+      queue,
+      handler,
+      options,
+      cancelled: false,
+      channelOpen: false,
+      inFlight: new Set(),
+    };
     this.consumers.add(consumer);
     await this.startConsumer(consumer);
     return {
@@ -213,7 +238,9 @@ export class AmqpConnection {
     model.on('close', () => this.onConnectionLost(model));
     try {
       const publishChannel = await model.createConfirmChannel();
-      publishChannel.on('error', (err: Error) => this.logger.warn({ err: errorSummary(err) }, 'AMQP publish channel error'));
+      publishChannel.on('error', (err: Error) =>
+        this.logger.warn({ err: errorSummary(err) }, 'AMQP publish channel error'),
+      );
       publishChannel.on('return', (msg: Message) => {
         if (msg.properties.messageId) this.returned.add(String(msg.properties.messageId));
       });
@@ -276,7 +303,12 @@ export class AmqpConnection {
           void this.resubscribe(consumer, channel);
           return;
         }
-        const message = new InboundMessage(channel, raw, () => consumer.channel === channel && consumer.channelOpen, consumer.queue);
+        const message = new InboundMessage(
+          channel,
+          raw,
+          () => consumer.channel === channel && consumer.channelOpen,
+          consumer.queue,
+        );
         const run = this.runHandler(consumer, message);
         consumer.inFlight.add(run);
         void run.finally(() => consumer.inFlight.delete(run));

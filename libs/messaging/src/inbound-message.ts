@@ -25,7 +25,7 @@ export class InboundMessage {
   }
 
   get headers(): Record<string, unknown> {
-    return (this.raw.properties.headers ?? {}) as Record<string, unknown>;
+    return this.raw.properties.headers ?? {};
   }
 
   get redelivered(): boolean {

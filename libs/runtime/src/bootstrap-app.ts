@@ -36,7 +36,10 @@ export async function bootstrapApp<S extends z.ZodType>(
   } catch (err) {
     if (err instanceof ConfigValidationError || err instanceof ConfigFileError) {
       const logger = pino(pinoOptions(definition.app, { level: 'info', pretty: false }), pino.destination(2));
-      logger.fatal({ err: { name: err.name, issues: (err as Partial<ConfigValidationError>).issues } }, err.message);
+      logger.fatal(
+        { err: { name: err.name, issues: (err as Partial<ConfigValidationError>).issues } },
+        err.message,
+      );
       logger.flush();
       process.exit(EXIT_CONFIG_ERROR);
     }

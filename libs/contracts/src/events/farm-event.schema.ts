@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { buildrootStateEvent } from './buildroot-events.schema';
-import { containerCreatedEvent, containerRemovedEvent, containerStartedEvent } from './container-events.schema';
+import {
+  containerCreatedEvent,
+  containerRemovedEvent,
+  containerStartedEvent,
+} from './container-events.schema';
 import { executorHeartbeatEvent, executorStoppedEvent } from './executor-events.schema';
 import { logChunkEvent } from './log-events.schema';
 import { pollerHeartbeatEvent } from './poller-events.schema';
@@ -42,7 +46,7 @@ export type FarmEventOf<T extends FarmEventType> = Extract<FarmEvent, { type: T 
 /** Events about one attempt of one task (they carry taskId, attempt and executorId). */
 export type TaskScopedEvent = Extract<FarmEvent, { attempt: number }>;
 
-export const FARM_EVENT_TYPES = farmEventSchema.options.map((o) => o.shape.type.value) as FarmEventType[];
+export const FARM_EVENT_TYPES: FarmEventType[] = farmEventSchema.options.map((o) => o.shape.type.value);
 
 export function isTaskScoped(event: FarmEvent): event is TaskScopedEvent {
   return 'attempt' in event && typeof event.attempt === 'number';

@@ -8,7 +8,10 @@ export class AmqpConnectError extends Error {
     readonly attempts: number,
     options: { cause: unknown },
   ) {
-    super(`Cannot connect to RabbitMQ at ${url} after ${attempts} attempt(s): ${describe(options.cause)}`, options);
+    super(
+      `Cannot connect to RabbitMQ at ${url} after ${attempts} attempt(s): ${describe(options.cause)}`,
+      options,
+    );
   }
 }
 

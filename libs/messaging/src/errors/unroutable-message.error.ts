@@ -10,6 +10,8 @@ export class UnroutableMessageError extends Error {
     readonly exchange: string,
     readonly routingKey: string,
   ) {
-    super(`No queue is bound to exchange "${exchange}" for routing key "${routingKey}": the message was returned`);
+    super(
+      `No queue is bound to exchange "${exchange}" for routing key "${routingKey}": the message was returned`,
+    );
   }
 }

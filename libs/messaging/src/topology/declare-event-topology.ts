@@ -23,7 +23,11 @@ export interface EventsLogOptions {
  * readers (each at its own offset). Only monitors declare it, so its retention is theirs
  * to configure.
  */
-export async function declareEventsLog(channel: Channel, names: AmqpTopology, options: EventsLogOptions): Promise<void> {
+export async function declareEventsLog(
+  channel: Channel,
+  names: AmqpTopology,
+  options: EventsLogOptions,
+): Promise<void> {
   await declareEventsExchange(channel, names);
   await channel.assertQueue(names.eventsLogQueue, {
     durable: true,
