@@ -10,7 +10,7 @@ BUILDROOT_IMAGE="${BUILDROOT_IMAGE:-localhost/koji-farm-buildroot:bookworm}"
 LOG_DIR="${KOJI_FARM_LOG_DIR:-/var/log/koji-farm}"
 # Packages baked into the buildroot image: rpm (with rpmbuild), dnf, createrepo-c and a
 # compiler toolchain; the rest are what rpmbuild's default scripts call.
-BUILDROOT_PACKAGES="rpm,dnf,createrepo-c,gcc,make,cpio,patch,diffutils,file,xz-utils,bzip2,findutils,gawk,sed,grep,tar,gzip,procps"
+BUILDROOT_PACKAGES="rpm,dnf,createrepo-c,gcc,libc6-dev,make,cpio,patch,diffutils,file,xz-utils,bzip2,findutils,gawk,sed,grep,tar,gzip,procps"
 HOST_PACKAGES=(podman runc debootstrap rpm createrepo-c curl chromium)
 
 step() { printf '[setup-host] %s\n' "$*"; }
@@ -79,8 +79,12 @@ else
 fi
 
 # --- buildroot image --------------------------------------------------------
-if podman image exists "$BUILDROOT_IMAGE"; then
-  step "image $BUILDROOT_IMAGE present"
+# The image carries a hash of its recipe (this section's package list), so a changed
+# recipe rebuilds it and an unchanged one is skipped.
+recipe_sha=$(printf '%s' "bookworm minbase $BUILDROOT_PACKAGES" | sha256sum | cut -c1-16)
+have_sha=$(podman image inspect --format '{{ index .Config.Labels "io.koji-farm.buildroot-recipe" }}' "$BUILDROOT_IMAGE" 2>/dev/null || true)
+if [ "$have_sha" = "$recipe_sha" ]; then
+  step "image $BUILDROOT_IMAGE present (recipe $recipe_sha)"
 else
   mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
   [ -n "$mirror" ] || mirror=$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
@@ -95,7 +99,8 @@ else
   chroot "$root" apt-get clean
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
   step "importing as $BUILDROOT_IMAGE"
-  tar -C "$root" -c . | podman import --quiet --change 'CMD ["/bin/bash"]' - "$BUILDROOT_IMAGE" >/dev/null
+  tar -C "$root" -c . | podman import --quiet --change 'CMD ["/bin/bash"]' \
+    --change "LABEL io.koji-farm.buildroot-recipe=$recipe_sha" - "$BUILDROOT_IMAGE" >/dev/null
   rm -rf "$root"
   trap - EXIT
 fi
