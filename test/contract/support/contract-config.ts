@@ -1,0 +1,40 @@
+/**
+ * Which hub the contract tests drive. The only place that reads the environment:
+ * with KOJI_TEST_HUB_URL (and the rest) set, the tests run against that real hub;
+ * otherwise each test starts an in-process simulator.
+ */
+export interface RealHubConfig {
+  kind: 'real';
+  hubUrl: string;
+  topUrl: string;
+  hostUser: string;
+  hostPassword: string;
+  adminUser: string;
+  adminPassword: string;
+  tag: string;
+}
+
+export type ContractHubConfig = { kind: 'sim' } | RealHubConfig;
+
+export function readContractHubConfig(env: NodeJS.ProcessEnv = process.env): ContractHubConfig {
+  const hubUrl = env.KOJI_TEST_HUB_URL;
+  if (!hubUrl) return { kind: 'sim' };
+  const need = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`KOJI_TEST_HUB_URL is set, so ${name} must be set too`);
+    return value;
+  };
+  return {
+    kind: 'real',
+    hubUrl,
+    topUrl: need('KOJI_TEST_TOPURL'),
+    hostUser: need('KOJI_TEST_HOST_USER'),
+    hostPassword: need('KOJI_TEST_HOST_PASSWORD'),
+    adminUser: need('KOJI_TEST_ADMIN_USER'),
+    adminPassword: need('KOJI_TEST_ADMIN_PASSWORD'),
+    tag: need('KOJI_TEST_TAG'),
+  };
+}
+
+/** Read once for the whole run. */
+export const CONTRACT_HUB: ContractHubConfig = readContractHubConfig();
