@@ -11,7 +11,8 @@ LOG_DIR="${KOJI_FARM_LOG_DIR:-/var/log/koji-farm}"
 # Packages baked into the buildroot image: rpm (with rpmbuild), dnf, createrepo-c and a
 # compiler toolchain; the rest are what rpmbuild's default scripts call.
 BUILDROOT_PACKAGES="rpm,dnf,createrepo-c,gcc,libc6-dev,make,cpio,patch,diffutils,file,xz-utils,bzip2,findutils,gawk,sed,grep,tar,gzip,procps"
-HOST_PACKAGES=(podman runc debootstrap rpm createrepo-c curl chromium)
+# catatonit is the init Podman runs for `Init: true` containers (a recommend, skipped by --no-install-recommends).
+HOST_PACKAGES=(podman runc catatonit debootstrap rpm createrepo-c curl chromium)
 
 step() { printf '[setup-host] %s\n' "$*"; }
 

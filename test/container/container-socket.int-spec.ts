@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ContainerManager, DEFAULT_PODMAN_SOCKET, PodmanUnavailableError } from '@koji-farm/container';
+
+import { createTestContainerManager, TEST_IMAGE, testOwner } from '../support/container-test-kit';
+
+describe(`${ContainerManager.name} API socket`, () => {
+  const paths: string[] = [];
+  const tempSocket = (): string => {
+    const path = join(tmpdir(), `kf-sock-${randomUUID()}.sock`);
+    paths.push(path);
+    return path;
+  };
+  afterAll(() => paths.forEach((p) => rmSync(p, { force: true })));
+
+  async function expectUnavailable(call: Promise<unknown>, socketPath: string, withinMs: number) {
+    const started = Date.now();
+    const error = await call.catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(withinMs);
+    expect(error).toBeInstanceOf(PodmanUnavailableError);
+    expect(error).toMatchObject({ retryable: true, socketPath });
+    expect((error as Error).message).toContain(socketPath);
+    return error as PodmanUnavailableError;
+  }
+
+  it('uses the default socket unless told otherwise, and that one answers', async () => {
+    const sut = createTestContainerManager();
+    expect(sut.socketPath).toBe(DEFAULT_PODMAN_SOCKET);
+    await expect(sut.ping()).resolves.toBeUndefined();
+    sut.close();
+  });
+
+  it('a path with no socket fails at once with a retryable error naming the path', async () => {
+    const socketPath = tempSocket();
+    const sut = createTestContainerManager({ socketPath });
+    expect(sut.socketPath).toBe(socketPath);
+
+    const error = await expectUnavailable(sut.ping(), socketPath, 2000);
+    expect(error.message).toContain('no socket at this path');
+    await expectUnavailable(sut.create({ image: TEST_IMAGE, owner: testOwner() }), socketPath, 2000);
+    sut.close();
+  });
+
+  it('a stale socket left by a killed service (connection refused) fails at once', async () => {
+    const socketPath = tempSocket();
+    const child = spawn(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(socketPath)})`,
+    ]);
+    const deadline = Date.now() + 5000;
+    while (!existsSync(socketPath)) {
+      if (Date.now() > deadline) throw new Error('helper server did not create its socket');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+
+    const sut = createTestContainerManager({ socketPath });
+    const error = await expectUnavailable(sut.ping(), socketPath, 2000);
+    expect(error.message).toContain('ECONNREFUSED');
+    sut.close();
+  });
+
+  it('a socket that accepts but never answers fails after apiTimeoutMs instead of hanging', async () => {
+    const socketPath = tempSocket();
+    const held: Socket[] = [];
+    const server: Server = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    const sut = createTestContainerManager({ socketPath, apiTimeoutMs: 300 });
+    try {
+      const error = await expectUnavailable(
+        sut.listByLabel({ 'io.koji-farm.test': 'true' }),
+        socketPath,
+        2000,
+      );
+      expect(error.message).toContain('no answer within 300 ms');
+    } finally {
+      sut.close();
+      held.forEach((s) => s.destroy());
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
