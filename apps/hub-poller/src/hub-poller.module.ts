@@ -1,23 +1,100 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { type DestinationStream } from 'pino';
+import { KojiModule } from '@koji-farm/koji';
 import { MessagingModule } from '@koji-farm/messaging';
-import { KojiFarmLoggerModule } from '@koji-farm/observability';
+import { KojiFarmLoggerModule, pinoOptions } from '@koji-farm/observability';
+import { RedisModule } from '@koji-farm/redis';
+import { CapacityTracker } from './capacity/capacity-tracker';
+import { HeartbeatListener } from './capacity/heartbeat-listener';
 import { HUB_POLLER_CONFIG, type HubPollerConfig } from './config/hub-poller.config';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './health/metrics.controller';
+import { PollerMetrics } from './health/poller-metrics';
+import { HubGateway } from './hub/hub-gateway';
+import { LeaderLease } from './lease/leader-lease';
+import { BuildrootExpirer } from './loop/buildroot-expirer';
+import { HostLoop } from './loop/host-loop';
+import { TaskIssuer } from './loop/task-issuer';
+import { TaskOpener } from './loop/task-opener';
+import { TaskReconciler } from './loop/task-reconciler';
+import { TaskTaker } from './loop/task-taker';
+import { PollerEvents } from './messaging/poller-events';
+import { TaskPublisher } from './messaging/task-publisher';
+import { Leadership } from './poller/leadership';
+import { POLLER_LOG_STREAM, pollerLoggerProvider } from './poller/poller-logger';
+import { PollerService } from './poller/poller-service';
+import { PollerStatus } from './poller/poller-status';
+import { StatusBeacon } from './poller/status-beacon';
+import { InFlightStore } from './state/in-flight-store';
+
+export interface HubPollerModuleOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
+}
 
 /** Root module of the hub-poller. */
 @Module({})
 export class HubPollerModule {
-  static forRoot(config: HubPollerConfig): DynamicModule {
+  static forRoot(config: HubPollerConfig, options: HubPollerModuleOptions = {}): DynamicModule {
+    const name = `hub-poller ${config.pollerId}`;
     return {
       module: HubPollerModule,
       imports: [
-        KojiFarmLoggerModule.forRoot('hub-poller', config.log),
+        options.logStream
+          ? LoggerModule.forRoot({ pinoHttp: [pinoOptions('hub-poller', config.log), options.logStream] })
+          : KojiFarmLoggerModule.forRoot('hub-poller', config.log),
         MessagingModule.forRoot({
           url: config.amqp.url,
           namespace: config.amqp.namespace,
-          connectionName: `hub-poller ${config.pollerId}`,
+          connectionName: name,
         }),
+        RedisModule.forRoot({
+          url: config.redis.url,
+          keyPrefix: config.redis.keyPrefix,
+          connectionName: name,
+        }),
+        KojiModule.register({
+          hubUrl: config.hub.url,
+          topUrl: config.hub.topurl,
+          tls: tlsFiles(config),
+          retry: { maxRetries: config.hub.retries, intervalMs: config.hub.retryIntervalMs },
+          timeouts: { requestMs: config.hub.timeoutMs },
+          userAgent: 'koji-farm hub-poller',
+        }),
+        TerminusModule.forRoot({ logger: false }),
       ],
-      providers: [{ provide: HUB_POLLER_CONFIG, useValue: config }],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: HUB_POLLER_CONFIG, useValue: config },
+        { provide: POLLER_LOG_STREAM, useValue: options.logStream ?? null },
+        pollerLoggerProvider,
+        PollerMetrics,
+        PollerStatus,
+        HubGateway,
+        LeaderLease,
+        InFlightStore,
+        CapacityTracker,
+        HeartbeatListener,
+        TaskPublisher,
+        PollerEvents,
+        TaskOpener,
+        TaskIssuer,
+        TaskReconciler,
+        TaskTaker,
+        BuildrootExpirer,
+        HostLoop,
+        Leadership,
+        StatusBeacon,
+        PollerService,
+      ],
     };
   }
+}
+
+function tlsFiles(config: HubPollerConfig) {
+  const auth = config.hub.auth;
+  if (auth.kind === 'ssl') return { certFile: auth.certFile, keyFile: auth.keyFile, caFile: auth.caFile };
+  return auth.caFile ? { caFile: auth.caFile } : undefined;
 }

@@ -7,4 +7,5 @@ void bootstrapApp({
   app: 'hub-poller',
   schema: hubPollerConfigSchema,
   module: (config) => HubPollerModule.forRoot(config),
+  http: (config) => config.http,
 });

@@ -1,1 +1,12 @@
-export {};
+export * from './buildroot-facts';
+export * from './buildroot-plan';
+export * from './build-environment';
+export * from './errors/buildroot-config.error';
+export * from './errors/package-list-parse.error';
+export * from './errors/unsafe-buildroot-value.error';
+export * from './image-policy';
+export * from './macros-file';
+export * from './package-list';
+export * from './plan-buildroot';
+export * from './repo-file';
+export * from './safe-values';

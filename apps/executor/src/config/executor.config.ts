@@ -1,9 +1,32 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { commonConfigShape, envInt, envList, mapCommonConfig, type CommonConfig } from '@koji-farm/config';
-import { arch, identifier } from '@koji-farm/contracts';
+import {
+  commonConfigShape,
+  envBoolean,
+  envInt,
+  envList,
+  mapCommonConfig,
+  type CommonConfig,
+} from '@koji-farm/config';
+import { arch, HEARTBEAT_INTERVAL_MS, HEARTBEATS_BEFORE_GONE, identifier } from '@koji-farm/contracts';
+import { DEFAULT_DELIVERY_LIMIT } from '@koji-farm/messaging';
+import { envKeyValueList } from './key-value-list';
 
-/** Environment keys of the executor; names follow the prior project's where one existed. */
+const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]{0,254}$/i, 'expected an image reference');
+const labelKey = z
+  .string()
+  .regex(/^io\.koji-farm\.[a-z0-9][a-z0-9._-]*$/, 'expected a label key under io.koji-farm.');
+const network = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.:-]*$/, 'expected none, host, bridge or a network name');
+const seconds = (min: number) => envInt({ min });
+const text = z.string().regex(/^[^\n\r\0]{1,200}$/, 'expected one line of text');
+
+/**
+ * Environment keys of the executor; names follow the prior project (koji-adjutant)
+ * where one existed (`adjutant_task_image_default` → TASK_IMAGE_DEFAULT,
+ * `container_timeouts` → the *_TIMEOUT_SECONDS keys). See ADR 0060.
+ */
 export const executorConfigSchema = z
   .object({
     ...commonConfigShape,
@@ -11,9 +34,71 @@ export const executorConfigSchema = z
     EXECUTOR_ID: identifier.default(hostname()),
     /** Arches whose task queues this executor consumes. */
     ARCHES: envList(arch).default(['x86_64', 'noarch']),
-    /** Container slots: prefetch of the arch queues. */
+    /** Container slots: prefetch of the arch queues and the number of tasks run at once. */
     SLOTS: envInt({ min: 1, max: 64 }).default(2),
-    PODMAN_SOCKET: z.string().startsWith('/', 'expected an absolute socket path').default('/run/podman/podman.sock'),
+    PODMAN_SOCKET: z
+      .string()
+      .startsWith('/', 'expected an absolute socket path')
+      .default('/run/podman/podman.sock'),
+    /** Redeliveries before a task message is dead-lettered; must match the poller's. */
+    DELIVERY_LIMIT: envInt({ min: 0, max: 100 }).default(DEFAULT_DELIVERY_LIMIT),
+
+    /** Image policy: the tag's extra key, then the per-tag map, then the default. */
+    TASK_IMAGE_DEFAULT: imageRef.default('localhost/koji-farm-buildroot:bookworm'),
+    TASK_IMAGE_BY_TAG: envKeyValueList(z.string().min(1), imageRef).default({}),
+    TASK_IMAGE_HUB_POLICY: envBoolean().default(true),
+    TASK_IMAGE_EXTRA_KEY: z.string().min(1).default('koji-farm.image'),
+    IMAGE_PULL_POLICY: z.enum(['never', 'if-not-present', 'always']).default('if-not-present'),
+
+    /** Extra labels on every container, e.g. `io.koji-farm.test=true` in tests. */
+    CONTAINER_LABELS: envKeyValueList(labelKey, z.string()).default({}),
+    /** Network of the steps that fetch from the hub (the group install). */
+    FETCH_NETWORK: network.default('host'),
+    /** `none`: the build runs without network (mock's rpmbuild_networking=False); `fetch`: as FETCH_NETWORK. */
+    BUILD_NETWORK: z.enum(['none', 'fetch']).default('none'),
+    CONTAINER_MEMORY_MB: envInt({ min: 16 }).optional(),
+    CONTAINER_CPUS: z.coerce.number().positive().optional(),
+    CONTAINER_PIDS_LIMIT: envInt({ min: 16 }).optional(),
+    /** tmpfs on /builddir with this size (e.g. `4g`); unset: /builddir is on the container's disk. */
+    BUILDDIR_TMPFS_SIZE: z
+      .string()
+      .regex(/^\d+[kmg]?$/, 'expected a size such as 4g')
+      .optional(),
+
+    /** Limit on each exec except the build (the prior project's `container_timeouts`). */
+    STEP_TIMEOUT_SECONDS: seconds(1).default(3600),
+    /** Limit on the build exec (kojid's rpmbuild_timeout, 24 h). */
+    BUILD_TIMEOUT_SECONDS: seconds(1).default(86400),
+    /** Limit on a whole attempt of a task. */
+    TASK_TIMEOUT_SECONDS: seconds(1).default(90000),
+
+    /** Host directory for downloads, logs and results of running tasks. */
+    WORK_DIR: z.string().startsWith('/', 'expected an absolute path').default('/var/tmp/koji-farm/executor'),
+    /** Keep a failed task's container (running, for `podman exec`) until the reaper's TTL. */
+    KEEP_FAILED_CONTAINERS: envBoolean().default(false),
+    KEPT_CONTAINER_TTL_SECONDS: seconds(1).default(3600),
+    /** How often the orphan reaper runs (and once at start). */
+    REAPER_INTERVAL_SECONDS: seconds(1).default(60),
+    /** An executor whose heartbeats stopped this long ago is gone: its containers are orphans. */
+    EXECUTOR_GONE_AFTER_SECONDS: seconds(1).default((HEARTBEAT_INTERVAL_MS * HEARTBEATS_BEFORE_GONE) / 1000),
+    HEARTBEAT_INTERVAL_MS: envInt({ min: 100 }).default(HEARTBEAT_INTERVAL_MS),
+    /** SIGTERM: how long running tasks may go on before they are requeued and their containers removed. */
+    SHUTDOWN_GRACE_SECONDS: seconds(0).default(30),
+    /** How often growing logs are uploaded to the hub while a step runs (kojid: about 1 s). */
+    LOG_UPLOAD_INTERVAL_MS: envInt({ min: 100 }).default(1000),
+
+    /** Hub connection retries (kojid: 30 retries, 20 s apart). */
+    HUB_RETRIES: envInt({ min: 0 }).default(30),
+    HUB_RETRY_INTERVAL_MS: envInt({ min: 0 }).default(20000),
+
+    /** kojid.conf's vendor, packager and distribution: macros of every buildroot. */
+    BUILD_VENDOR: text.default('Koji'),
+    BUILD_PACKAGER: text.default('Koji'),
+    BUILD_DISTRIBUTION: text.default('Koji'),
+  })
+  .refine((env) => env.EXECUTOR_GONE_AFTER_SECONDS * 1000 > env.HEARTBEAT_INTERVAL_MS, {
+    message: 'must be longer than HEARTBEAT_INTERVAL_MS, or live executors look gone between heartbeats',
+    path: ['EXECUTOR_GONE_AFTER_SECONDS'],
   })
   .transform((env) => ({
     ...mapCommonConfig(env),
@@ -21,6 +106,44 @@ export const executorConfigSchema = z
     arches: env.ARCHES,
     slots: env.SLOTS,
     podmanSocket: env.PODMAN_SOCKET,
+    deliveryLimit: env.DELIVERY_LIMIT,
+    image: {
+      defaultImage: env.TASK_IMAGE_DEFAULT,
+      byTag: env.TASK_IMAGE_BY_TAG,
+      hubPolicy: env.TASK_IMAGE_HUB_POLICY,
+      extraKey: env.TASK_IMAGE_EXTRA_KEY,
+      pullPolicy: env.IMAGE_PULL_POLICY,
+    },
+    containers: {
+      labels: env.CONTAINER_LABELS,
+      fetchNetwork: env.FETCH_NETWORK,
+      buildNetwork: env.BUILD_NETWORK,
+      memoryBytes: env.CONTAINER_MEMORY_MB === undefined ? undefined : env.CONTAINER_MEMORY_MB * 1024 * 1024,
+      cpus: env.CONTAINER_CPUS,
+      pidsLimit: env.CONTAINER_PIDS_LIMIT,
+      builddirTmpfsSize: env.BUILDDIR_TMPFS_SIZE,
+      keepFailed: env.KEEP_FAILED_CONTAINERS,
+      keptTtlMs: env.KEPT_CONTAINER_TTL_SECONDS * 1000,
+    },
+    timeouts: {
+      stepMs: env.STEP_TIMEOUT_SECONDS * 1000,
+      buildMs: env.BUILD_TIMEOUT_SECONDS * 1000,
+      taskMs: env.TASK_TIMEOUT_SECONDS * 1000,
+      shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
+    },
+    workDir: env.WORK_DIR,
+    reaper: {
+      intervalMs: env.REAPER_INTERVAL_SECONDS * 1000,
+      executorGoneAfterMs: env.EXECUTOR_GONE_AFTER_SECONDS * 1000,
+    },
+    heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
+    logUploadIntervalMs: env.LOG_UPLOAD_INTERVAL_MS,
+    hub: { retries: env.HUB_RETRIES, retryIntervalMs: env.HUB_RETRY_INTERVAL_MS },
+    buildHost: {
+      vendor: env.BUILD_VENDOR,
+      packager: env.BUILD_PACKAGER,
+      distribution: env.BUILD_DISTRIBUTION,
+    },
   }));
 
 export type ExecutorConfig = z.output<typeof executorConfigSchema> & CommonConfig;

@@ -13,6 +13,11 @@ export const taskQueuedEvent = z.object({
   priority: z.number().int(),
   weight: z.number().nonnegative(),
   parentId: z.number().int().positive().nullable(),
+  /**
+   * 1 for a task's first message; higher when the poller queued it again with a fresh
+   * subsession after a new master session (restart, takeover). Absent from older pollers.
+   */
+  generation: z.number().int().positive().optional(),
 });
 
 /** The poller asked executors to cancel a task (cancelled or reassigned on the hub). */

@@ -1,0 +1,225 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  BuildrootConfigError,
+  type BuildrootPlan,
+  type BuildrootRpm,
+  installedSince,
+  PackageListParseError,
+  parsePackageList,
+  planBuildroot,
+  UnsafeBuildrootValueError,
+} from '@koji-farm/buildroot';
+import {
+  CollectingSink,
+  ContainerManager,
+  type ContainerHandle,
+  ImageNotFoundError,
+} from '@koji-farm/container';
+import { DownloadError, Downloader, FastUploader, type KojiValue } from '@koji-farm/koji';
+import { EXECUTOR_CONFIG, type ExecutorConfig } from '../../config/executor.config';
+import { buildContainerSpec } from '../../containers/build-container-spec';
+import { ExecutorStateStore } from '../../containers/executor-state.store';
+import { TaskHub } from '../../hub/task-hub';
+import { TaskCanceledError } from '../../tasks/errors/task-canceled.error';
+import { buildError, buildrootError, TaskFailureError } from '../../tasks/errors/task-failure.error';
+import { type TaskContext } from '../../tasks/handler/task-context';
+import { type TaskHandler } from '../../tasks/handler/task-handler';
+import { parseBuildArchRequest, type BuildArchRequest } from './build-arch-request';
+import { BuildrootSession } from './buildroot-session';
+
+/**
+ * `buildArch(pkg, root, arch, keep_srpm, opts)` (protocol §7) as the seed's exec
+ * pattern: hub facts → plan (libs/buildroot) → create → copy repo file, macros, SRPM →
+ * exec the init commands (root.log) → setBuildRootList, BUILDING → exec the build
+ * (build.log) → copy the results out → upload → EXPIRED → remove. Result:
+ * `{rpms, srpms, logs, brootid}` with paths relative to `work/`.
+ */
+@Injectable()
+export class BuildArchHandler implements TaskHandler {
+  readonly method = 'buildArch';
+
+  constructor(
+    @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
+    @Inject(ContainerManager) private readonly containers: ContainerManager,
+    @Inject(ExecutorStateStore) private readonly state: ExecutorStateStore,
+  ) {}
+
+  async run(ctx: TaskContext): Promise<KojiValue> {
+    const request = parseBuildArchRequest(ctx.request);
+    const hub = new TaskHub(ctx.hub, ctx.signal);
+    const repo = await hub.repoInfo(request.repoId);
+    await ctx.logs.note(
+      'root.log',
+      `buildArch of ${request.pkg} for ${request.arch}, build tag ${request.root}, repo ${repo.id}`,
+    );
+    const srpm = await this.downloadSrpm(ctx, request);
+    const buildConfig = await hub.getBuildConfig(request.root, repo.create_event);
+    const plan = this.plan(ctx, request, buildConfig, repo, posix.basename(request.pkg));
+    const brootId = await hub.newBuildRoot(repo.id, plan.buildrootArch, ctx.taskId);
+    ctx.events.emit({ type: 'buildroot.state', brootId, state: 'INIT' });
+    await ctx.logs.note(
+      'root.log',
+      `buildroot ${brootId}: image ${plan.image} (${plan.imageSource}), repo ${plan.repoUrl}`,
+    );
+
+    const session = new BuildrootSession(ctx, this.config, hub, brootId);
+    let container: ContainerHandle | undefined;
+    let keep = false;
+    try {
+      await this.ensureImage(plan.image);
+      container = await ctx.steps.create(
+        buildContainerSpec(this.config, {
+          plan,
+          taskId: ctx.taskId,
+          attempt: ctx.attempt,
+          method: this.method,
+          brootId,
+        }),
+      );
+      await ctx.steps.copyTo(container, Buffer.from(plan.repoFile.content), plan.repoFile.dest, 'repo file');
+      await ctx.steps.copyTo(
+        container,
+        Buffer.from(plan.macrosFile.content),
+        plan.macrosFile.dest,
+        'macros file',
+      );
+      await ctx.steps.copyTo(container, srpm, plan.srpmDest, 'SRPM');
+      const installed = await this.initBuildroot(session, container, plan);
+      await hub.setBuildRootList(brootId, installed, ctx.taskId);
+      await session.setState('BUILDING');
+      await session.build(container, plan);
+      const resultDir = join(ctx.workDir, 'out');
+      const entries = await ctx.steps.copyFrom(container, plan.resultDir, resultDir, 'results');
+      const rpms = entries
+        .filter((e) => e.type === 'file' && e.path.endsWith('.rpm') && !e.path.endsWith('.src.rpm'))
+        .map((e) => e.hostPath);
+      const result = await this.upload(ctx, rpms, request.keepSrpm ? srpm : undefined);
+      await session.setState('EXPIRED');
+      return { ...result, logs: this.logPaths(ctx), brootid: brootId };
+    } catch (err) {
+      keep = this.config.containers.keepFailed && container !== undefined && err instanceof TaskFailureError;
+      if (!(err instanceof TaskCanceledError)) await session.expireQuietly();
+      if (keep && container) await this.noteKept(ctx, container);
+      throw err;
+    } finally {
+      if (container) await ctx.steps.remove(container, keep);
+    }
+  }
+
+  private plan(
+    ctx: TaskContext,
+    request: BuildArchRequest,
+    buildConfig: Parameters<typeof planBuildroot>[0]['buildConfig'],
+    repo: Parameters<typeof planBuildroot>[0]['repo'],
+    srpmFileName: string,
+  ): BuildrootPlan {
+    try {
+      return planBuildroot({
+        method: this.method,
+        arch: request.arch,
+        buildConfig,
+        repo,
+        topurl: ctx.topurl,
+        group: 'build',
+        srpmFileName,
+        hostArches: this.config.arches,
+        host: this.config.buildHost,
+        image: this.config.image,
+      });
+    } catch (err) {
+      if (err instanceof BuildrootConfigError || err instanceof UnsafeBuildrootValueError) {
+        throw buildrootError(err.message, err);
+      }
+      throw err;
+    }
+  }
+
+  private async downloadSrpm(ctx: TaskContext, request: BuildArchRequest): Promise<string> {
+    const destination = join(ctx.workDir, 'srpm', posix.basename(request.pkg));
+    await mkdir(dirname(destination), { recursive: true });
+    try {
+      await new Downloader(ctx.hub).downloadWork(request.pkg, destination, { signal: ctx.signal });
+    } catch (err) {
+      if (err instanceof DownloadError && !err.retryable)
+        throw buildError(`SRPM file missing: ${request.pkg} (${err.message})`, err);
+      throw err;
+    }
+    return destination;
+  }
+
+  private async ensureImage(image: string): Promise<void> {
+    try {
+      await this.containers.ensureImage(image, this.config.image.pullPolicy);
+    } catch (err) {
+      if (err instanceof ImageNotFoundError)
+        throw buildrootError(`Buildroot image unavailable: ${err.message}`, err);
+      throw err;
+    }
+  }
+
+  /** Runs the plan's init commands; returns what the group install added (for setBuildRootList). */
+  private async initBuildroot(
+    session: BuildrootSession,
+    container: ContainerHandle,
+    plan: BuildrootPlan,
+  ): Promise<BuildrootRpm[]> {
+    let baseline: BuildrootRpm[] = [];
+    let after: BuildrootRpm[] = [];
+    for (const command of plan.initCommands) {
+      const capture = command.purpose === 'list-baseline' || command.purpose === 'list-packages';
+      const collected = capture ? new CollectingSink(16 * 1024 * 1024) : undefined;
+      await session.initCommand(container, plan, command, collected);
+      if (!collected) continue;
+      try {
+        const list = parsePackageList(collected.stdoutText());
+        if (command.purpose === 'list-baseline') baseline = list;
+        else after = list;
+      } catch (err) {
+        if (err instanceof PackageListParseError) throw buildrootError(err.message, err);
+        throw err;
+      }
+    }
+    return installedSince(baseline, after);
+  }
+
+  private async upload(
+    ctx: TaskContext,
+    rpms: readonly string[],
+    srpm: string | undefined,
+  ): Promise<{ rpms: string[]; srpms: string[] }> {
+    const uploader = new FastUploader(ctx.hub);
+    const send = async (file: string) => {
+      const name = posix.basename(file);
+      await uploader.upload(file, { path: ctx.uploadPath, name }, { overwrite: true, signal: ctx.signal });
+      await ctx.logs.note('root.log', `uploaded ${name}`);
+      return `${ctx.uploadPath}/${name}`;
+    };
+    const uploaded: string[] = [];
+    for (const file of [...rpms].sort()) uploaded.push(await send(file));
+    return { rpms: uploaded, srpms: srpm ? [await send(srpm)] : [] };
+  }
+
+  private logPaths(ctx: TaskContext): string[] {
+    return ctx.logs.names.sort().map((name) => `${ctx.uploadPath}/${name}`);
+  }
+
+  private async noteKept(ctx: TaskContext, container: ContainerHandle): Promise<void> {
+    const ttlMs = this.config.containers.keptTtlMs;
+    const until = new Date(Date.now() + ttlMs).toISOString();
+    try {
+      await this.state.markKept(container.id, ttlMs, `task ${ctx.taskId} attempt ${ctx.attempt}`);
+      await ctx.logs.note(
+        'root.log',
+        `the failed buildroot's container ${container.id.slice(0, 12)} is kept until ${until} for debugging: ` +
+          `podman exec -it ${container.id.slice(0, 12)} /bin/sh`,
+      );
+    } catch (err) {
+      ctx.logger.warn(
+        { err, containerId: container.id },
+        'could not record a kept container; the reaper may remove it',
+      );
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable } from '@nestjs/common';
+import { type LoggerLike } from '@koji-farm/observability';
+import { EXECUTOR_LOGGER } from '../executor-logger';
+import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
+import { ExecutorStateStore } from '../containers/executor-state.store';
+import { EventPublisher } from '../events/event-publisher';
+import { TaskHandlerRegistry } from '../tasks/handler/task-handler-registry';
+import { RunningTasks } from '../tasks/running-tasks';
+import { EXECUTOR_VERSION } from './executor-version';
+
+/**
+ * Every HEARTBEAT_INTERVAL_MS: an `executor.heartbeat` event (what this executor offers
+ * and how busy it is; the poller sizes its intake by these) and the executor's alive key
+ * in Redis (the orphan reaper of other executors reads it). On stop, `executor.stopped`.
+ */
+@Injectable()
+export class HeartbeatService {
+  private readonly logger: LoggerLike;
+  private readonly startedAt = new Date().toISOString();
+  private seq = 0;
+  private timer?: NodeJS.Timeout;
+  private beating?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
+    @Inject(EventPublisher) private readonly publisher: EventPublisher,
+    @Inject(ExecutorStateStore) private readonly state: ExecutorStateStore,
+    @Inject(RunningTasks) private readonly running: RunningTasks,
+    @Inject(TaskHandlerRegistry) private readonly handlers: TaskHandlerRegistry,
+    @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
+  ) {
+    this.logger = logger.child({ component: 'heartbeat' });
+  }
+
+  /** Beats once now (so the farm knows this executor before it takes work), then on the interval. */
+  async start(): Promise<void> {
+    await this.beat();
+    this.schedule();
+  }
+
+  /** Publishes `executor.stopped` and clears the alive key. Idempotent. */
+  async stop(reason: string): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.beating;
+    try {
+      await this.publisher.publish({
+        type: 'executor.stopped',
+        executorId: this.config.executorId,
+        seq: ++this.seq,
+        reason,
+      });
+    } catch (err) {
+      this.logger.warn({ err }, 'could not publish executor.stopped');
+    }
+    try {
+      await this.state.clearAlive(this.config.executorId);
+    } catch (err) {
+      this.logger.warn({ err }, 'could not clear the alive key');
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.beating = this.beat().finally(() => this.schedule());
+    }, this.config.heartbeatIntervalMs);
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await this.state.markAlive(this.config.executorId, this.config.reaper.executorGoneAfterMs);
+    } catch (err) {
+      this.logger.warn({ err }, 'could not renew the alive key in Redis');
+    }
+    try {
+      await this.publisher.publish({
+        type: 'executor.heartbeat',
+        executorId: this.config.executorId,
+        seq: ++this.seq,
+        arches: this.config.arches,
+        methods: this.handlers.methods,
+        slots: this.config.slots,
+        busy: this.running.busy,
+        orchestrating: 0,
+        orchestrationSlots: 0,
+        load: this.running.load,
+        version: EXECUTOR_VERSION,
+        startedAt: this.startedAt,
+        hostname: hostname(),
+      });
+    } catch (err) {
+      this.logger.warn({ err }, 'could not publish a heartbeat');
+    }
+  }
+}

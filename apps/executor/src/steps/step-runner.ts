@@ -1,0 +1,212 @@
+import {
+  type ContainerHandle,
+  type ContainerManager,
+  type ContainerSpec,
+  type CopySource,
+  type ExecSink,
+  type ExtractedEntry,
+} from '@koji-farm/container';
+import { type StepKind } from '@koji-farm/contracts';
+import { type LoggerLike } from '@koji-farm/observability';
+import { type TaskEventStream } from '../events/task-event-stream';
+import { errorText, isErrorLike } from '../tasks/errors/error-text';
+import { TaskCanceledError } from '../tasks/errors/task-canceled.error';
+
+export interface ExecStepOptions {
+  /** Step name, e.g. `exec install @build`. */
+  name: string;
+  /** The log the step writes to (for the event; the sink does the writing). */
+  log?: string;
+  env?: Readonly<Record<string, string>>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+export interface ExecStepResult {
+  exitCode: number | null;
+  timedOut: boolean;
+  aborted: boolean;
+  durationMs: number;
+}
+
+/**
+ * Runs the steps of the exec pattern (create, copy, exec, remove) through the container
+ * manager, numbering them and publishing `step.started`/`step.finished` around each,
+ * plus the container events. Every step checks the task's abort signal first.
+ */
+export class StepRunner {
+  private step = 0;
+
+  constructor(
+    private readonly containers: ContainerManager,
+    private readonly events: TaskEventStream,
+    private readonly signal: AbortSignal,
+    private readonly logger: LoggerLike,
+  ) {}
+
+  /** Creates and starts the container (one `create` step). */
+  async create(spec: ContainerSpec): Promise<ContainerHandle> {
+    let handle: ContainerHandle | undefined;
+    await this.run('create', 'create container', undefined, async () => {
+      handle = await this.containers.create(spec);
+      this.events.emit({ type: 'container.created', containerId: handle.id, image: handle.image });
+      await this.containers.start(handle);
+      this.events.emit({ type: 'container.started', containerId: handle.id, image: handle.image });
+    });
+    return handle!;
+  }
+
+  copyTo(handle: ContainerHandle, source: CopySource, destPath: string, what: string): Promise<void> {
+    return this.run('copy', `copy ${what}`, undefined, () =>
+      this.containers.copyTo(handle, source, destPath),
+    );
+  }
+
+  async copyFrom(
+    handle: ContainerHandle,
+    containerPath: string,
+    hostDir: string,
+    what: string,
+  ): Promise<ExtractedEntry[]> {
+    let entries: ExtractedEntry[] = [];
+    await this.run('copy', `copy ${what}`, undefined, async () => {
+      entries = await this.containers.copyFrom(handle, containerPath, hostDir);
+    });
+    return entries;
+  }
+
+  /**
+   * Runs one command. A non-zero exit, a timeout and an abort are results (the step
+   * finishes `failed`, `timeout` or `aborted`), not errors; the caller decides.
+   */
+  async exec(
+    handle: ContainerHandle,
+    argv: readonly string[],
+    sink: ExecSink,
+    options: ExecStepOptions,
+  ): Promise<ExecStepResult> {
+    this.throwIfAborted();
+    const step = ++this.step;
+    const started = performance.now();
+    this.events.emit({
+      type: 'step.started',
+      step,
+      kind: 'exec',
+      name: options.name,
+      argv: [...argv],
+      log: options.log,
+    });
+    try {
+      const result = await this.containers.exec(handle, argv, sink, {
+        env: options.env,
+        cwd: options.cwd,
+        timeoutMs: options.timeoutMs,
+        signal: this.signal,
+      });
+      const status = result.timedOut
+        ? 'timeout'
+        : result.aborted
+          ? 'aborted'
+          : result.exitCode === 0
+            ? 'ok'
+            : 'failed';
+      this.events.emit({
+        type: 'step.finished',
+        step,
+        kind: 'exec',
+        name: options.name,
+        status,
+        exitCode: result.aborted || result.timedOut ? null : result.exitCode,
+        durationMs: result.durationMs,
+      });
+      return result;
+    } catch (err) {
+      this.finishedWithError(step, 'exec', options.name, started, err);
+      throw err;
+    }
+  }
+
+  /**
+   * Removes the container (force), or keeps it running for debugging (`keep`). Runs even
+   * when the task was aborted: it is the cleanup.
+   */
+  async remove(handle: ContainerHandle, keep = false): Promise<void> {
+    const step = ++this.step;
+    const started = performance.now();
+    const name = keep ? 'keep container' : 'remove container';
+    this.events.emit({ type: 'step.started', step, kind: 'remove', name });
+    try {
+      if (!keep) await this.containers.remove(handle, { force: true });
+      this.events.emit({
+        type: 'container.removed',
+        containerId: handle.id,
+        image: handle.image,
+        kept: keep,
+      });
+      this.events.emit({
+        type: 'step.finished',
+        step,
+        kind: 'remove',
+        name,
+        status: 'ok',
+        exitCode: null,
+        durationMs: elapsed(started),
+      });
+    } catch (err) {
+      this.finishedWithError(step, 'remove', name, started, err);
+      throw err;
+    }
+  }
+
+  private async run(
+    kind: StepKind,
+    name: string,
+    argv: string[] | undefined,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    this.throwIfAborted();
+    const step = ++this.step;
+    const started = performance.now();
+    this.events.emit({ type: 'step.started', step, kind, name, argv });
+    try {
+      await work();
+    } catch (err) {
+      this.finishedWithError(step, kind, name, started, err);
+      throw err;
+    }
+    this.events.emit({
+      type: 'step.finished',
+      step,
+      kind,
+      name,
+      status: 'ok',
+      exitCode: null,
+      durationMs: elapsed(started),
+    });
+  }
+
+  private finishedWithError(step: number, kind: StepKind, name: string, started: number, err: unknown): void {
+    const message = errorText(err);
+    this.logger.warn({ err, step, kind, name }, 'step failed');
+    this.events.emit({
+      type: 'step.finished',
+      step,
+      kind,
+      name,
+      status: this.signal.aborted ? 'aborted' : 'failed',
+      exitCode: null,
+      durationMs: elapsed(started),
+      error: message.slice(0, 2000),
+    });
+  }
+
+  private throwIfAborted(): void {
+    if (!this.signal.aborted) return;
+    const reason: unknown = this.signal.reason;
+    throw isErrorLike(reason) ? reason : new TaskCanceledError(String(reason));
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

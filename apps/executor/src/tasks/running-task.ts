@@ -1,0 +1,30 @@
+/** One attempt of one task running on this executor. */
+export class RunningTask {
+  private readonly controller = new AbortController();
+  private finish!: () => void;
+  /** Resolves when the attempt has settled its message and cleaned up. */
+  readonly done = new Promise<void>((resolve) => (this.finish = resolve));
+  readonly startedAt = Date.now();
+
+  constructor(
+    readonly taskId: number,
+    readonly attempt: number,
+    /** The poller's reissue generation of the message this attempt runs. */
+    readonly generation: number,
+    readonly method: string,
+    readonly weight: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Stops the attempt's work; `reason` says why (TaskCanceledError, TaskTimeoutError). First reason wins. */
+  abort(reason: Error): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  markDone(): void {
+    this.finish();
+  }
+}

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { ContainerManager } from '@koji-farm/container';
+import { type TaskMessage } from '@koji-farm/contracts';
+import { type InboundMessage } from '@koji-farm/messaging';
+import { type LoggerLike } from '@koji-farm/observability';
+import { EXECUTOR_LOGGER } from '../executor-logger';
+import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
+import { EventPublisher } from '../events/event-publisher';
+import { LogChunkBatcher } from '../events/log-chunk-batcher';
+import { TaskEventStream } from '../events/task-event-stream';
+import { TaskHub } from '../hub/task-hub';
+import { TASK_STATE, TASK_STATE_NAMES } from '../hub/hub-schemas';
+import { StepRunner } from '../steps/step-runner';
+import { TaskLogs } from '../steps/task-logs';
+import { AttemptSession } from './attempt-session';
+import { TaskCanceledError } from './errors/task-canceled.error';
+import { TaskGoneError } from './errors/task-gone.error';
+import { TaskTimeoutError } from './errors/task-timeout.error';
+import { type TaskHandler } from './handler/task-handler';
+import { RunningTask } from './running-task';
+import { RunningTasks } from './running-tasks';
+import { deliveryInfo } from '../intake/delivery-info';
+import { TaskSettler } from './task-settler';
+import { outcomeOf, type TaskOutcome } from './task-outcome';
+
+/** Where a task's files go on the hub (`tasks/<id % 10000>/<id>`, kojid's getUploadPath). */
+export function taskUploadPath(taskId: number): string {
+  return `tasks/${taskId % 10000}/${taskId}`;
+}
+
+/**
+ * Runs one delivery of a valid task message: the attempt's hub session, the handler with
+ * its events, logs and steps, the task timeout, then settles the outcome with the hub and
+ * the broker (TaskSettler). Never throws: every path ends with the message settled.
+ */
+@Injectable()
+export class TaskRunner {
+  private readonly logger: LoggerLike;
+
+  constructor(
+    @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
+    @Inject(EventPublisher) private readonly publisher: EventPublisher,
+    @Inject(ContainerManager) private readonly containers: ContainerManager,
+    @Inject(RunningTasks) private readonly running: RunningTasks,
+    @Inject(TaskSettler) private readonly settler: TaskSettler,
+    @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
+  ) {
+    this.logger = logger.child({ component: 'task-runner' });
+  }
+
+  async run(task: TaskMessage, delivery: InboundMessage, handler: TaskHandler): Promise<void> {
+    const { attempt, generation } = deliveryInfo(delivery, this.config.deliveryLimit);
+    const logger = this.logger.child({ taskId: task.taskId, attempt, method: task.method });
+    const older = this.running.get(task.taskId);
+    if (older && older.generation > generation) {
+      // A message of an earlier generation: its subsession died with the poller's old
+      // master session; the newer generation running here is the task now (ADR 0053).
+      logger.warn(
+        { generation, running: older.generation },
+        'stale task message of an earlier generation; dropping it',
+      );
+      delivery.ack();
+      return;
+    }
+    const events = new TaskEventStream(
+      this.publisher,
+      { executorId: this.config.executorId, taskId: task.taskId, attempt },
+      logger,
+    );
+    const started = performance.now();
+    const current = new RunningTask(task.taskId, attempt, generation, task.method, task.weight);
+    if (older) await this.supersede(older, logger);
+    this.running.add(current);
+    events.emit({ type: 'task.received', method: task.method, arch: task.arch, parentId: task.parentId });
+    logger.info({ queue: delivery.queue, priority: task.priority }, 'task received');
+
+    const workDir = join(this.config.workDir, `${task.taskId}-${attempt}-${randomBytes(3).toString('hex')}`);
+    const batcher = new LogChunkBatcher((log, offset, data) =>
+      events.emit({ type: 'log.chunk', log, offset, data }),
+    );
+    const logs = new TaskLogs(join(workDir, 'logs'), batcher);
+    const timer = setTimeout(
+      () => current.abort(new TaskTimeoutError(this.config.timeouts.taskMs)),
+      this.config.timeouts.taskMs,
+    );
+    // The background log uploads double as a session watchdog: when the hub refuses the
+    // attempt's session (the task was reissued under a new master), the work stops.
+    const watchdog = setInterval(() => {
+      const refused = logs.sessionRefused();
+      if (refused)
+        current.abort(
+          new TaskGoneError(`the hub refused the attempt's session: ${refused.message}`, { cause: refused }),
+        );
+    }, this.config.logUploadIntervalMs);
+    let session: AttemptSession | undefined;
+    let outcome: TaskOutcome;
+    try {
+      session = await AttemptSession.open(task, delivery.deliveryCount, {
+        retries: this.config.hub.retries,
+        retryIntervalMs: this.config.hub.retryIntervalMs,
+        logger,
+      });
+      outcome = await this.work(task, attempt, handler, { session, current, events, logs, logger, workDir });
+    } catch (err) {
+      outcome = outcomeOf(err, current.signal);
+    } finally {
+      clearTimeout(timer);
+      clearInterval(watchdog);
+    }
+
+    try {
+      await this.settler.settle({ task, attempt, delivery, outcome, session, logs, events, logger, started });
+    } finally {
+      await session
+        ?.close(outcome.kind !== 'canceled')
+        .catch((err: unknown) => logger.warn({ err }, 'closing the hub session failed'));
+      await rm(workDir, { recursive: true, force: true }).catch((err: unknown) =>
+        logger.warn({ err, workDir }, 'could not remove the work directory'),
+      );
+      this.running.remove(current);
+      current.markDone();
+      await events.flush();
+    }
+  }
+
+  private async work(
+    task: TaskMessage,
+    attempt: number,
+    handler: TaskHandler,
+    parts: {
+      session: AttemptSession;
+      current: RunningTask;
+      events: TaskEventStream;
+      logs: TaskLogs;
+      logger: LoggerLike;
+      workDir: string;
+    },
+  ): Promise<TaskOutcome> {
+    const { session, current, events, logs, logger, workDir } = parts;
+    const hub = new TaskHub(session.client, current.signal);
+    const info = await hub.getTaskInfo(task.taskId);
+    if (info.state !== TASK_STATE.OPEN) {
+      return {
+        kind: 'gone',
+        reason: `the task is ${TASK_STATE_NAMES[info.state] ?? info.state} on the hub, not OPEN`,
+      };
+    }
+    if (attempt > 1) await this.expireEarlierBuildroots(hub, task.taskId, events, logger);
+    logs.startUploads({
+      client: session.client,
+      path: taskUploadPath(task.taskId),
+      intervalMs: this.config.logUploadIntervalMs,
+      logger,
+    });
+    events.emit({ type: 'task.started', method: task.method, arch: task.arch });
+    await logs.note(
+      'root.log',
+      `task ${task.taskId} (${task.method}) attempt ${attempt} on executor ${this.config.executorId}`,
+    );
+    const result = await handler.run({
+      taskId: task.taskId,
+      attempt,
+      method: task.method,
+      arch: task.arch,
+      parentId: task.parentId,
+      request: task.request,
+      hub: session.client,
+      topurl: task.hub.topurl,
+      signal: current.signal,
+      logger,
+      events,
+      steps: new StepRunner(this.containers, events, current.signal, logger),
+      logs,
+      workDir,
+      uploadPath: taskUploadPath(task.taskId),
+    });
+    return { kind: 'closed', result };
+  }
+
+  /** A redelivered task starts over: the buildroots an earlier attempt left are expired. */
+  private async expireEarlierBuildroots(
+    hub: TaskHub,
+    taskId: number,
+    events: TaskEventStream,
+    logger: LoggerLike,
+  ) {
+    const open = await hub.buildrootsOfTask(taskId, [0, 1, 2]);
+    for (const broot of open) {
+      await hub.setBuildRootState(broot.id, 'EXPIRED');
+      events.emit({ type: 'buildroot.state', brootId: broot.id, state: 'EXPIRED' });
+      logger.info({ brootId: broot.id }, 'expired a buildroot of an earlier attempt');
+    }
+  }
+
+  /**
+   * The same task arriving again while an older attempt still runs here: the older one
+   * lost its message (its channel closed) or the poller reissued the task. It is stopped
+   * (nothing more goes to the hub from it) before the new attempt starts.
+   */
+  private async supersede(older: RunningTask, logger: LoggerLike): Promise<void> {
+    logger.warn(
+      { olderAttempt: older.attempt },
+      'task redelivered while an older attempt runs here; stopping the older one',
+    );
+    older.abort(new TaskCanceledError('superseded by a newer attempt of the same task', true));
+    await older.done;
+  }
+}

@@ -1,0 +1,263 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type AmqpTopology, HEADERS, type TaskMessage, type TaskError } from '@koji-farm/contracts';
+import { HubConnectionError, KojiFault, type KojiValue } from '@koji-farm/koji';
+import { AMQP_TOPOLOGY, AmqpConnection, type InboundMessage } from '@koji-farm/messaging';
+import { type LoggerLike } from '@koji-farm/observability';
+import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
+import { type TaskEventStream } from '../events/task-event-stream';
+import { TaskHub } from '../hub/task-hub';
+import { type TaskLogs } from '../steps/task-logs';
+import { type AttemptSession } from './attempt-session';
+import { errorName, errorText, isErrorLike } from './errors/error-text';
+import { NON_KOJI_FAULT, type TaskOutcome } from './task-outcome';
+
+/**
+ * Header on a task message the executor dead-lettered after failing its task on the hub
+ * (the delivery limit was reached): whoever reads `koji.tasks.dead` has nothing left to
+ * tell the hub. Belongs with HEADERS in libs/contracts (ADR 0062).
+ */
+export const HUB_OUTCOME_HEADER = 'x-koji-farm-hub-outcome';
+
+export interface Settlement {
+  task: TaskMessage;
+  attempt: number;
+  delivery: InboundMessage;
+  outcome: TaskOutcome;
+  session?: AttemptSession;
+  logs: TaskLogs;
+  events: TaskEventStream;
+  logger: LoggerLike;
+  /** performance.now() when the attempt began. */
+  started: number;
+}
+
+/**
+ * Ends an attempt: tells the hub (closeTask/failTask, only for a real outcome), and only
+ * once the hub accepted it acks the message; requeues it for infrastructure trouble; on
+ * the last delivery RabbitMQ allows, fails the task on the hub with the reason and
+ * dead-letters the message instead. Publishes `task.finished`. Never throws.
+ */
+@Injectable()
+export class TaskSettler {
+  constructor(
+    @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
+    @Inject(AmqpConnection) private readonly connection: AmqpConnection,
+    @Inject(AMQP_TOPOLOGY) private readonly names: AmqpTopology,
+  ) {}
+
+  async settle(s: Settlement): Promise<void> {
+    try {
+      await this.settleOutcome(s);
+    } catch (err) {
+      // Only the broker can fail here (publishing the dead letter): requeue and let the
+      // next delivery find the task's state on the hub.
+      s.logger.error({ err }, 'could not settle the task message; requeueing it');
+      s.delivery.nack(true);
+      this.finished(s, 'requeued', undefined, {
+        faultCode: null,
+        name: errorName(err),
+        message: errorText(err),
+      });
+    }
+  }
+
+  private async settleOutcome(s: Settlement): Promise<void> {
+    const { outcome, logger } = s;
+    switch (outcome.kind) {
+      case 'closed': {
+        const uploaded = await this.finishLogs(s, true);
+        if (uploaded !== true)
+          return this.retryOrGiveUp(
+            s,
+            `uploading the task logs failed: ${errorText(uploaded)}`,
+            errorName(uploaded),
+          );
+        return this.tellHub(
+          s,
+          (hub) => hub.closeTask(s.task.taskId, outcome.result),
+          'closed',
+          outcome.result,
+        );
+      }
+      case 'failed': {
+        await this.finishLogs(s, false);
+        logger.info(
+          { faultCode: outcome.faultCode, fault: outcome.faultName, reason: outcome.message },
+          'task failed',
+        );
+        const error = { faultCode: outcome.faultCode, name: outcome.faultName, message: outcome.message };
+        return this.tellHub(
+          s,
+          (hub) => hub.failTask(s.task.taskId, outcome.faultCode, outcome.message),
+          'failed',
+          undefined,
+          error,
+        );
+      }
+      case 'canceled':
+        await s.logs.abandon();
+        logger.info({ reason: outcome.reason }, 'task canceled; nothing sent to the hub');
+        s.delivery.ack();
+        return this.finished(s, 'canceled', undefined, {
+          faultCode: null,
+          name: 'TaskCanceled',
+          message: outcome.reason,
+        });
+      case 'gone':
+        await s.logs.abandon();
+        logger.warn({ reason: outcome.reason }, 'task is not ours to run any more; dropping its message');
+        s.delivery.ack();
+        return this.finished(s, 'canceled', undefined, {
+          faultCode: null,
+          name: 'TaskGone',
+          message: outcome.reason,
+        });
+      case 'retry':
+        await s.logs.abandon();
+        if (outcome.shutdown) {
+          logger.info({ reason: outcome.reason }, 'task interrupted; requeueing it for another attempt');
+          s.delivery.nack(true);
+          return this.finished(s, 'requeued', undefined, {
+            faultCode: null,
+            name: outcome.error,
+            message: outcome.reason,
+          });
+        }
+        return this.retryOrGiveUp(s, outcome.reason, outcome.error);
+    }
+  }
+
+  /**
+   * Infrastructure trouble: another attempt, unless this was the last delivery RabbitMQ
+   * allows; then the task fails on the hub with the reason and the message goes to the
+   * dead letters marked as already failed.
+   */
+  private async retryOrGiveUp(s: Settlement, reason: string, errorClass: string): Promise<void> {
+    const last = s.delivery.deliveryCount >= this.config.deliveryLimit;
+    if (!last || !s.session) {
+      s.logger.warn(
+        { reason, error: errorClass, deliveryLimit: this.config.deliveryLimit },
+        'task attempt failed; requeueing it',
+      );
+      s.delivery.nack(true);
+      return this.finished(s, 'requeued', undefined, { faultCode: null, name: errorClass, message: reason });
+    }
+    const text = `koji-farm gave up after ${s.attempt} attempts (delivery limit ${this.config.deliveryLimit}): ${reason}`;
+    s.logger.error(
+      { reason, error: errorClass },
+      'task failed on its last allowed attempt; failing it on the hub',
+    );
+    const error: TaskError = { faultCode: NON_KOJI_FAULT, name: errorClass, message: text };
+    const told = await this.tellHubOnly(s, (hub) => hub.failTask(s.task.taskId, NON_KOJI_FAULT, text));
+    if (told === 'retry') {
+      s.delivery.nack(true); // the broker dead-letters it (delivery_limit); the poller fails it
+      return this.finished(s, 'requeued', undefined, error);
+    }
+    await this.deadLetter(s, text, told === 'done' ? 'failed' : 'not-failed');
+    this.finished(s, told === 'done' ? 'failed' : 'canceled', undefined, error);
+  }
+
+  private async tellHub(
+    s: Settlement,
+    call: (hub: TaskHub) => Promise<void>,
+    state: 'closed' | 'failed',
+    result?: KojiValue,
+    error?: TaskError,
+  ): Promise<void> {
+    const told = await this.tellHubOnly(s, call);
+    if (told === 'done') {
+      s.delivery.ack();
+      s.logger.info({ state, durationMs: elapsed(s.started) }, `task ${state} on the hub`);
+      return this.finished(s, state, result, error);
+    }
+    if (told === 'retry') {
+      s.delivery.nack(true);
+      return this.finished(s, 'requeued', undefined, error);
+    }
+    s.delivery.ack();
+    this.finished(s, 'canceled', undefined, error);
+  }
+
+  /** 'done' when the hub took it; 'retry' when it could not be reached; 'refused' for a fault (the task is not ours). */
+  private async tellHubOnly(
+    s: Settlement,
+    call: (hub: TaskHub) => Promise<void>,
+  ): Promise<'done' | 'retry' | 'refused'> {
+    if (!s.session) return 'retry';
+    try {
+      await call(new TaskHub(s.session.client));
+      return 'done';
+    } catch (err) {
+      if (err instanceof KojiFault && !err.retryable) {
+        s.logger.error({ err }, 'the hub refused to close or fail the task; dropping its message');
+        return 'refused';
+      }
+      s.logger.warn(
+        { err: err instanceof HubConnectionError ? err.message : err },
+        'could not reach the hub to end the task',
+      );
+      return 'retry';
+    }
+  }
+
+  /** Final log upload; returns true, or the error (logged) when it failed. */
+  private async finishLogs(s: Settlement, required: boolean): Promise<true | Error> {
+    try {
+      await s.logs.close();
+      return true;
+    } catch (err) {
+      s.logger.warn({ err, required }, 'final upload of the task logs failed');
+      return isErrorLike(err) ? err : new Error(String(err));
+    }
+  }
+
+  private async deadLetter(
+    s: Settlement,
+    reason: string,
+    hubOutcome: 'failed' | 'not-failed',
+  ): Promise<void> {
+    const message = s.delivery;
+    await this.connection.publish(this.names.tasksDeadLetterExchange, message.routingKey, message.content, {
+      headers: {
+        ...message.headers,
+        [HEADERS.deadReason]: reason.slice(0, 4000),
+        [HEADERS.deadFromQueue]: message.queue,
+        [HUB_OUTCOME_HEADER]: hubOutcome,
+      },
+      messageId: message.properties.messageId as string | undefined,
+    });
+    message.ack();
+  }
+
+  private finished(
+    s: Settlement,
+    state: 'closed' | 'failed' | 'canceled' | 'requeued',
+    result?: KojiValue,
+    error?: TaskError,
+  ): void {
+    s.events.emit({
+      type: 'task.finished',
+      state,
+      result: result === undefined ? undefined : toJson(result),
+      error,
+      durationMs: elapsed(s.started),
+    });
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+/** A hub result as JSON for the event: bigints as numbers (or strings when unsafe), buffers as base64. */
+function toJson(value: KojiValue): never {
+  const convert = (v: KojiValue): unknown => {
+    if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+    if (Buffer.isBuffer(v)) return v.toString('base64');
+    if (Array.isArray(v)) return v.map(convert);
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)]));
+    return v;
+  };
+  return convert(value) as never;
+}

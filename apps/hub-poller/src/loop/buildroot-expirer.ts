@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type LoggerLike } from '@koji-farm/observability';
+import { HubGateway } from '../hub/hub-gateway';
+import { POLLER_LOGGER } from '../poller/poller-logger';
+import { InFlightStore } from '../state/in-flight-store';
+import { endsLoop } from './ends-loop';
+
+/**
+ * Protocol §4 step 2 (kojid's updateBuildroots, hub side only: executors remove their
+ * containers themselves): a buildroot of this host not yet EXPIRED whose task the farm
+ * no longer runs (or that has no task) is expired.
+ */
+@Injectable()
+export class BuildrootExpirer {
+  private readonly logger: LoggerLike;
+
+  constructor(
+    private readonly hub: HubGateway,
+    private readonly inFlight: InFlightStore,
+    @Inject(POLLER_LOGGER) logger: LoggerLike,
+  ) {
+    this.logger = logger.child({ component: 'buildroots' });
+  }
+
+  async expireStale(hostId: number, signal?: AbortSignal): Promise<number> {
+    let expired = 0;
+    for (const root of await this.hub.listBuildroots(hostId, signal)) {
+      if (root.task_id !== null && this.inFlight.has(root.task_id)) continue;
+      try {
+        await this.hub.expireBuildroot(root.id, signal);
+        expired++;
+        this.logger.info(
+          { buildrootId: root.id, taskId: root.task_id, tag: root.tag_name, arch: root.arch },
+          root.task_id === null
+            ? 'expired a taskless buildroot'
+            : 'expired the buildroot of a task no longer running here',
+        );
+      } catch (err) {
+        if (endsLoop(err, signal)) throw err;
+        this.logger.error(
+          { err, buildrootId: root.id, taskId: root.task_id },
+          'could not expire a buildroot',
+        );
+      }
+    }
+    return expired;
+  }
+}

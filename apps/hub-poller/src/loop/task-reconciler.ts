@@ -1,0 +1,140 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type LoggerLike } from '@koji-farm/observability';
+import { PollerMetrics } from '../health/poller-metrics';
+import { HubGateway } from '../hub/hub-gateway';
+import { type HostTask, type TaskState } from '../hub/hub-replies.schema';
+import { TASK_STATE, taskStateName } from '../hub/koji-states';
+import { PollerEvents } from '../messaging/poller-events';
+import { TaskPublisher } from '../messaging/task-publisher';
+import { POLLER_LOGGER } from '../poller/poller-logger';
+import { InFlightStore } from '../state/in-flight-store';
+import { type InFlightTask } from '../state/in-flight-task';
+import { endsLoop } from './ends-loop';
+import { TaskIssuer } from './task-issuer';
+
+export interface Reconciliation {
+  /** kojid's task_load: the weights of this host's OPEN tasks that are not waiting. */
+  load: number;
+  /** Tasks whose work was just cancelled: not taken again in the same loop. */
+  released: Set<number>;
+}
+
+/** What to do about an in-flight task the hub no longer lists as OPEN here. */
+type Verdict = { kind: 'finished' } | { kind: 'lingering' } | { kind: 'cancel'; reason: string };
+
+/**
+ * Protocol §4 step 3, against the in-flight set: frees OPEN tasks the farm has no
+ * record of (as kojid does after a restart), drops finished tasks, sends `cancel` for
+ * tasks cancelled or moved on the hub, and reissues tasks whose subsession belongs to an
+ * earlier master session (ADR 0053).
+ */
+@Injectable()
+export class TaskReconciler {
+  private readonly logger: LoggerLike;
+
+  constructor(
+    private readonly hub: HubGateway,
+    private readonly inFlight: InFlightStore,
+    private readonly issuer: TaskIssuer,
+    private readonly publisher: TaskPublisher,
+    private readonly events: PollerEvents,
+    private readonly metrics: PollerMetrics,
+    @Inject(POLLER_LOGGER) logger: LoggerLike,
+  ) {
+    this.logger = logger.child({ component: 'reconciler' });
+  }
+
+  async reconcile(signal?: AbortSignal): Promise<Reconciliation> {
+    const listed = new Map<number, HostTask>();
+    for (const task of await this.hub.getHostTasks(signal)) listed.set(task.id, task);
+    const released = new Set<number>();
+
+    const unknown = [...listed.keys()].filter((id) => !this.inFlight.has(id));
+    if (unknown.length > 0) {
+      this.logger.info({ taskIds: unknown }, 'freeing OPEN tasks this farm has no record of');
+      await this.hub.freeTasks(unknown, signal);
+      this.metrics.tasksFreed.inc({ reason: 'unknown' }, unknown.length);
+      for (const id of unknown) listed.delete(id);
+    }
+
+    for (const task of this.inFlight.all()) {
+      if (signal?.aborted) break;
+      const row = listed.get(task.taskId);
+      try {
+        if (!row) await this.settle(task, released, signal);
+        else if (task.masterSessionId !== this.hub.sessionId) await this.issuer.reissue(task, signal);
+        else if (row.alert)
+          this.logger.debug({ taskId: task.taskId }, 'a subtask the task waits on finished');
+      } catch (err) {
+        if (endsLoop(err, signal)) throw err;
+        this.logger.error(
+          { err, taskId: task.taskId },
+          'could not reconcile an in-flight task; retrying next loop',
+        );
+      }
+    }
+
+    let load = 0;
+    for (const row of listed.values()) if (!row.waiting) load += row.weight;
+    this.metrics.inFlight.set(this.inFlight.size);
+    return { load, released };
+  }
+
+  private async settle(task: InFlightTask, released: Set<number>, signal?: AbortSignal): Promise<void> {
+    const state = await this.hub.getTaskState(task.taskId, signal);
+    const verdict = this.judge(state);
+    const log = this.logger.child({ taskId: task.taskId, method: task.method });
+    switch (verdict.kind) {
+      case 'lingering':
+        log.debug('the task is OPEN here but was not listed; checking again next loop');
+        return;
+      case 'finished':
+        await this.inFlight.remove([task.taskId]);
+        this.metrics.tasksFinished.inc();
+        log.info({ state: taskStateName(state!.state) }, 'task finished');
+        await this.endSubsession(task, log);
+        return;
+      case 'cancel':
+        await this.publisher.publishCancel(task.taskId, verdict.reason);
+        await this.inFlight.remove([task.taskId]);
+        released.add(task.taskId);
+        this.metrics.tasksCancelled.inc({ reason: state ? taskStateName(state.state) : 'gone' });
+        log.info({ reason: verdict.reason }, 'cancel sent to the executors');
+        await this.events.cancelRequested(task.taskId, verdict.reason);
+        await this.endSubsession(task, log);
+        return;
+    }
+  }
+
+  /** kojid's updateTasks, for a task no longer listed. */
+  private judge(state: TaskState | null): Verdict {
+    if (!state) return { kind: 'cancel', reason: 'the task no longer exists on the hub' };
+    switch (state.state) {
+      case TASK_STATE.CLOSED:
+      case TASK_STATE.FAILED:
+        return { kind: 'finished' };
+      case TASK_STATE.CANCELED:
+        return { kind: 'cancel', reason: 'canceled on the hub' };
+      case TASK_STATE.OPEN:
+        if (state.host_id === this.hub.hostId) return { kind: 'lingering' };
+        return { kind: 'cancel', reason: `reassigned on the hub to host ${state.host_id}` };
+      default:
+        return {
+          kind: 'cancel',
+          reason: `${taskStateName(state.state).toLowerCase()} on the hub${
+            state.host_id === null ? '' : ` (host ${state.host_id})`
+          }: no longer this host's`,
+        };
+    }
+  }
+
+  /** The message's subsession is the poller's to end when the task leaves the set (ADR 0061). */
+  private async endSubsession(task: InFlightTask, log: LoggerLike): Promise<void> {
+    if (task.masterSessionId !== this.hub.sessionId) return;
+    try {
+      await this.hub.logoutChild(task.subsessionId);
+    } catch (err) {
+      log.debug({ err }, 'could not end the task subsession');
+    }
+  }
+}

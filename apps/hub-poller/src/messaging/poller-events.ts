@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type AmqpTopology,
+  pollerHeartbeatEvent,
+  type PollerHeartbeatEvent,
+  taskCancelRequestedEvent,
+  taskQueuedEvent,
+  type TaskQueuedEvent,
+} from '@koji-farm/contracts';
+import { AMQP_TOPOLOGY, AmqpConnection } from '@koji-farm/messaging';
+import { type LoggerLike } from '@koji-farm/observability';
+import { type z } from 'zod';
+import { HUB_POLLER_CONFIG, type HubPollerConfig } from '../config/hub-poller.config';
+import { POLLER_LOGGER } from '../poller/poller-logger';
+
+type Fields<T> = Omit<T, 'v' | 'id' | 'at' | 'seq' | 'pollerId' | 'type'>;
+
+/**
+ * The poller's events on `koji.events` (routing key = type): `task.queued`,
+ * `task.cancel-requested`, `poller.heartbeat`. Each is checked against its contract
+ * before it leaves; `seq` counts per process. Events are information: a failed publish
+ * is logged and never stops the loop.
+ */
+@Injectable()
+export class PollerEvents {
+  private seq = 0;
+  private readonly logger: LoggerLike;
+
+  constructor(
+    private readonly amqp: AmqpConnection,
+    @Inject(AMQP_TOPOLOGY) private readonly names: AmqpTopology,
+    @Inject(HUB_POLLER_CONFIG) private readonly config: HubPollerConfig,
+    @Inject(POLLER_LOGGER) logger: LoggerLike,
+  ) {
+    this.logger = logger.child({ component: 'events' });
+  }
+
+  taskQueued(fields: Fields<TaskQueuedEvent>): Promise<void> {
+    return this.publish(taskQueuedEvent, 'task.queued', fields, fields.taskId);
+  }
+
+  cancelRequested(taskId: number, reason: string): Promise<void> {
+    return this.publish(taskCancelRequestedEvent, 'task.cancel-requested', { taskId, reason }, taskId);
+  }
+
+  heartbeat(fields: Fields<PollerHeartbeatEvent>): Promise<void> {
+    return this.publish(pollerHeartbeatEvent, 'poller.heartbeat', fields);
+  }
+
+  private async publish<S extends z.ZodType>(
+    schema: S,
+    type: string,
+    fields: object,
+    taskId?: number,
+  ): Promise<void> {
+    try {
+      const event = schema.parse({
+        v: 1,
+        id: randomUUID(),
+        at: new Date().toISOString(),
+        seq: ++this.seq,
+        pollerId: this.config.pollerId,
+        type,
+        ...fields,
+      });
+      await this.amqp.publish(this.names.eventsExchange, type, event, { mandatory: false });
+    } catch (err) {
+      this.logger.warn({ err, type, taskId }, 'could not publish an event');
+    }
+  }
+}

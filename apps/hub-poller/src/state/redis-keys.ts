@@ -1,0 +1,12 @@
+/**
+ * The poller's Redis keys. ioredis adds the farm's key prefix (`kf:` by default) to
+ * each, also inside EVAL, so pollers of one farm share them and tests stay apart.
+ */
+export const REDIS_KEYS = {
+  /** String `<token> <pollerId> <instance>`, with a TTL: who leads (SET NX PX). */
+  lease: 'poller:lease',
+  /** Counter: each acquisition's fencing token. */
+  leaseToken: 'poller:lease:token',
+  /** Hash taskId → JSON InFlightTask: what the leader published and the hub still has OPEN. */
+  inFlight: 'poller:in-flight',
+} as const;
