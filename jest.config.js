@@ -54,14 +54,14 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-integration.ts'],
       testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
       ...common,
       displayName: 'e2e',
-      testTimeout: 180_000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'],
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

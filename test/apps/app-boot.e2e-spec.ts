@@ -54,4 +54,19 @@ describe('app boot and shutdown', () => {
     expect(messages).toContain('SIGTERM received: shutting down');
     expect(messages[messages.length - 1]).toBe('shutdown complete');
   });
+
+  it('exits cleanly when SIGTERM arrives while it is still starting', async () => {
+    const namespace = testNamespace('boot');
+    const sut = start('executor', {
+      EXECUTOR_ID: 'boot-early-term',
+      AMQP_NAMESPACE: namespace,
+      REDIS_KEY_PREFIX: `${namespace}:`,
+    });
+    // The first log line is written before Nest has finished booting the app.
+    await sut.waitForLog(() => true);
+    sut.kill('SIGTERM');
+    const { code, signal } = await sut.exited;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(sut.lines.map((l) => l.msg).some((m) => /SIGTERM received/.test(m))).toBe(true);
+  });
 });

@@ -63,6 +63,22 @@ describe(AmqpConnection.name, () => {
     expect(message.ack()).toBe(false);
   });
 
+  it('confirms many concurrent publishes without piling up listeners', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, n) => sut.publish(names.tasksExchange, 'x86_64', { n })),
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    const depth = await sut.withChannel((ch) => ch.checkQueue(names.taskQueue('x86_64')));
+    expect(depth.messageCount).toBe(50);
+  });
+
   it('refuses a mandatory message that no queue takes', async () => {
     await expect(sut.publish(names.tasksExchange, 'no-such-arch', { x: 1 })).rejects.toBeInstanceOf(
       UnroutableMessageError,

@@ -53,6 +53,13 @@ export const HEADERS = {
   deadReason: 'x-koji-farm-dead-reason',
   /** The queue a dead-lettered message came from. */
   deadFromQueue: 'x-koji-farm-dead-from-queue',
+  /**
+   * Which issue of a task message this is: a poller that took over the hub session
+   * re-publishes in-flight tasks with a fresh subsession and generation + 1 (ADR 0053).
+   */
+  generation: 'x-koji-farm-generation',
+  /** Set on a dead letter when the task was already failed on the hub (ADR 0062). */
+  hubOutcome: 'x-koji-farm-hub-outcome',
   /** RabbitMQ's redelivery counter on quorum queues (absent on the first delivery). */
   deliveryCount: 'x-delivery-count',
 } as const;

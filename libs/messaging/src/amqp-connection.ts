@@ -78,6 +78,8 @@ export class AmqpConnection {
   private readonly topology: TopologySetup[] = [];
   private readonly consumers = new Set<Consumer>();
   private readonly returned = new Set<string>();
+  /** Rejecters of publishes awaiting their confirm, per confirm channel (one close listener each). */
+  private readonly unconfirmed = new WeakMap<ConfirmChannel, Set<(err: Error) => void>>();
   private openWaiters: Array<() => void> = [];
   private state: 'connecting' | 'open' | 'reconnecting' | 'closed' = 'connecting';
   private reconnecting?: Promise<void>;
@@ -141,9 +143,8 @@ export class AmqpConnection {
     const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
     const mandatory = options.mandatory ?? true;
     await new Promise<void>((resolve, reject) => {
-      const onClose = () =>
-        reject(new AmqpUnavailableError('AMQP channel closed before the broker confirmed a publish'));
-      channel.once('close', onClose);
+      const pending = this.pendingPublishes(channel);
+      pending.add(reject);
       channel.publish(
         exchange,
         routingKey,
@@ -157,7 +158,7 @@ export class AmqpConnection {
           mandatory,
         },
         (err: unknown) => {
-          channel.removeListener('close', onClose);
+          pending.delete(reject);
           const wasReturned = this.returned.delete(messageId);
           if (err) reject(new PublishRejectedError(exchange, routingKey));
           else if (wasReturned) reject(new UnroutableMessageError(exchange, routingKey));
@@ -165,6 +166,21 @@ export class AmqpConnection {
         },
       );
     });
+  }
+
+  private pendingPublishes(channel: ConfirmChannel): Set<(err: Error) => void> {
+    let pending = this.unconfirmed.get(channel);
+    if (!pending) {
+      const set = new Set<(err: Error) => void>();
+      channel.once('close', () => {
+        const error = new AmqpUnavailableError('AMQP channel closed before the broker confirmed a publish');
+        for (const reject of set) reject(error);
+        set.clear();
+      });
+      this.unconfirmed.set(channel, set);
+      pending = set;
+    }
+    return pending;
   }
 
   /** Consumes a queue with manual acks. The handler settles each message itself. */

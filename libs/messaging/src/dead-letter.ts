@@ -13,10 +13,12 @@ export async function deadLetter(
   names: AmqpTopology,
   message: InboundMessage,
   reason: string,
+  extraHeaders: Record<string, string | number | boolean> = {},
 ): Promise<void> {
   await connection.publish(names.tasksDeadLetterExchange, message.routingKey, message.content, {
     headers: {
       ...message.headers,
+      ...extraHeaders,
       [HEADERS.deadReason]: reason.slice(0, 4000),
       [HEADERS.deadFromQueue]: message.queue,
     },

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { type z } from 'zod';
 import { ConfigFileError, ConfigValidationError, loadConfig, readConfigSource } from '@koji-farm/config';
 import { pinoOptions } from '@koji-farm/observability';
+import { ShutdownSignals } from './shutdown-signals';
 
 export interface AppDefinition<S extends z.ZodType> {
   /** `hub-poller`, `executor`, `monitor`: the `app` field of every log line. */
@@ -24,7 +25,7 @@ export const EXIT_CONFIG_ERROR = 78;
  * Boots one koji-farm app: validates its config (every bad key listed, then exit 78),
  * builds the Nest app with pino logs, and starts HTTP when the app has one. SIGTERM and
  * SIGINT close the app, which runs every provider's shutdown hooks (see
- * `handleShutdownSignals`).
+ * `ShutdownSignals`).
  */
 export async function bootstrapApp<S extends z.ZodType>(
   definition: AppDefinition<S>,
@@ -46,6 +47,7 @@ export async function bootstrapApp<S extends z.ZodType>(
     throw err;
   }
 
+  const signals = new ShutdownSignals(definition.app);
   const module = definition.module(config);
   const address = definition.http?.(config);
   const app = address
@@ -54,7 +56,7 @@ export async function bootstrapApp<S extends z.ZodType>(
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
-  handleShutdownSignals(app, logger);
+  signals.attach(app, logger);
 
   if (address && 'listen' in app) {
     await (app as NestExpressApplication).listen(address.port, address.host);
@@ -63,36 +65,6 @@ export async function bootstrapApp<S extends z.ZodType>(
     await app.init();
     logger.log(`${definition.app} started`);
   }
+  signals.started();
   return app;
-}
-
-/**
- * Our stand-in for Nest's `enableShutdownHooks`: the same hooks run (app.close() calls
- * onModuleDestroy, beforeApplicationShutdown and onApplicationShutdown), but afterwards
- * the process logs `shutdown complete` and exits 0 instead of re-raising the signal, so a
- * supervisor sees a clean exit. A second signal while shutting down forces exit 1.
- * See docs/adr/0004-shutdown-on-sigterm.md.
- */
-export function handleShutdownSignals(app: INestApplicationContext, logger: Logger): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn(`${signal} received again: exiting now without finishing the shutdown`);
-      process.exit(1);
-    }
-    stopping = true;
-    logger.log(`${signal} received: shutting down`);
-    app.close().then(
-      () => {
-        logger.log('shutdown complete');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
 }

@@ -1,1 +1,2 @@
 export * from './bootstrap-app';
+export * from './shutdown-signals';

@@ -1,10 +1,5 @@
+import { HEADERS } from '@koji-farm/contracts';
 import { type InboundMessage } from '@koji-farm/messaging';
-
-/**
- * Header the poller sets on a task message: 1, then one higher each time it reissues the
- * task with a fresh subsession (ADR 0053). Belongs with HEADERS in libs/contracts.
- */
-export const GENERATION_HEADER = 'x-koji-farm-generation';
 
 export interface DeliveryInfo {
   /** The poller's reissue generation (1 when the header is absent). */
@@ -20,7 +15,7 @@ export interface DeliveryInfo {
 }
 
 export function deliveryInfo(message: InboundMessage, deliveryLimit: number): DeliveryInfo {
-  const raw = Number(message.headers[GENERATION_HEADER] ?? 1);
+  const raw = Number(message.headers[HEADERS.generation] ?? 1);
   const generation = Number.isInteger(raw) && raw >= 1 ? raw : 1;
   const deliveryCount = message.deliveryCount;
   return { generation, deliveryCount, attempt: (generation - 1) * (deliveryLimit + 1) + deliveryCount + 1 };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AmqpTopology, HEADERS, type TaskMessage, type TaskError } from '@koji-farm/contracts';
 import { HubConnectionError, KojiFault, type KojiValue } from '@koji-farm/koji';
-import { AMQP_TOPOLOGY, AmqpConnection, type InboundMessage } from '@koji-farm/messaging';
+import { AMQP_TOPOLOGY, AmqpConnection, deadLetter, type InboundMessage } from '@koji-farm/messaging';
 import { type LoggerLike } from '@koji-farm/observability';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
 import { type TaskEventStream } from '../events/task-event-stream';
@@ -10,13 +10,6 @@ import { type TaskLogs } from '../steps/task-logs';
 import { type AttemptSession } from './attempt-session';
 import { errorName, errorText, isErrorLike } from './errors/error-text';
 import { NON_KOJI_FAULT, type TaskOutcome } from './task-outcome';
-
-/**
- * Header on a task message the executor dead-lettered after failing its task on the hub
- * (the delivery limit was reached): whoever reads `koji.tasks.dead` has nothing left to
- * tell the hub. Belongs with HEADERS in libs/contracts (ADR 0062).
- */
-export const HUB_OUTCOME_HEADER = 'x-koji-farm-hub-outcome';
 
 export interface Settlement {
   task: TaskMessage;
@@ -216,17 +209,7 @@ export class TaskSettler {
     reason: string,
     hubOutcome: 'failed' | 'not-failed',
   ): Promise<void> {
-    const message = s.delivery;
-    await this.connection.publish(this.names.tasksDeadLetterExchange, message.routingKey, message.content, {
-      headers: {
-        ...message.headers,
-        [HEADERS.deadReason]: reason.slice(0, 4000),
-        [HEADERS.deadFromQueue]: message.queue,
-        [HUB_OUTCOME_HEADER]: hubOutcome,
-      },
-      messageId: message.properties.messageId as string | undefined,
-    });
-    message.ack();
+    await deadLetter(this.connection, this.names, s.delivery, reason, { [HEADERS.hubOutcome]: hubOutcome });
   }
 
   private finished(

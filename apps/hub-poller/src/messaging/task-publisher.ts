@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   type AmqpTopology,
   type CancelMessage,
+  HEADERS,
   cancelMessageSchema,
   isOrchestrationMethod,
   type TaskMessage,
@@ -18,9 +19,6 @@ import {
 } from '@koji-farm/messaging';
 
 type Channel = Parameters<TopologySetup>[0];
-
-/** Header of a task message: its generation (1, then +1 for each reissue with a fresh subsession). */
-export const GENERATION_HEADER = 'x-koji-farm-generation';
 
 export interface TaskRoute {
   routingKey: string;
@@ -71,7 +69,7 @@ export class TaskPublisher {
     await this.ensureQueue(route);
     await this.amqp.publish(this.names.tasksExchange, route.routingKey, message, {
       messageId: `task-${message.taskId}-g${generation}`,
-      headers: { [GENERATION_HEADER]: generation },
+      headers: { [HEADERS.generation]: generation },
     });
     return route;
   }
