@@ -28,6 +28,8 @@ describe(TaskReconciler.name, () => {
     const id = bed.makeTask('buildArch');
     const sut = await bed.startPoller();
     await queue.waitForCount(1);
+    // The record follows the broker's confirm, which may come after the delivery.
+    await sut.logs.waitFor((l) => l.msg === 'task queued' && l.taskId === id);
     expect(await inFlightIds()).toEqual([id]);
 
     const admin = await bed.login();

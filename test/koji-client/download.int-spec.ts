@@ -1,7 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DownloadError, Downloader, KojiClient } from '@koji-farm/koji';
+import { DownloadError, Downloader, KojiClient, LocalFileError } from '@koji-farm/koji';
 import { ScriptedHttpServer, type Responder } from './support/scripted-http-server';
 
 const payload = Buffer.alloc(3 * 1024 * 1024, 'abcdefgh');
@@ -82,5 +90,43 @@ describe(Downloader.name, () => {
       `GET ${server.url}/kojifiles/work/a: the server offers ${payload.length} bytes, expected 10`,
     );
     expect(existsSync(join(dir, 'a'))).toBe(false);
+  });
+
+  it('makes the destination directory when it does not exist yet', async () => {
+    server.script(whole);
+    const dest = join(dir, 'srpm', 'deeper', 'pkg.src.rpm');
+    await expect(sut.downloadWork('a', dest)).resolves.toMatchObject({ bytes: payload.length });
+    expect(readFileSync(dest).equals(payload)).toBe(true);
+    expect(readdirSync(join(dir, 'srpm', 'deeper'))).toEqual(['pkg.src.rpm']);
+  });
+
+  it('reports a disk that fills up mid-way as a local write error, not as a cut-off transfer', async () => {
+    server.script(whole);
+    const dest = join(dir, 'pkg.src.rpm');
+    // The partial file lands on a device that is always full.
+    symlinkSync('/dev/full', `${dest}.part`);
+    const err = (await sut.downloadWork('a', dest).catch((e: unknown) => e)) as LocalFileError;
+    expect(err).toBeInstanceOf(LocalFileError);
+    expect(err).not.toBeInstanceOf(DownloadError);
+    expect(err.message).toMatch(
+      new RegExp(
+        `^download of ${server.url}/kojifiles/work/a: cannot write ${dest}\\.part after \\d+ bytes: ENOSPC`,
+      ),
+    );
+    expect(err.message).not.toContain('cut off');
+    expect(err).toMatchObject({ code: 'ENOSPC', retryable: true, path: `${dest}.part` });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('reports a destination that cannot be made as a local error that will not pass by retrying', async () => {
+    server.script(whole);
+    writeFileSync(join(dir, 'a-file'), 'not a directory');
+    const dest = join(dir, 'a-file', 'pkg.src.rpm');
+    const err = (await sut.downloadWork('a', dest).catch((e: unknown) => e)) as LocalFileError;
+    expect(err).toBeInstanceOf(LocalFileError);
+    // A file where a directory should be: mkdir -p says EEXIST (a deeper path would say ENOTDIR).
+    expect(err.message).toContain(`cannot make the directory for ${dest}: EEXIST`);
+    expect(err).toMatchObject({ code: 'EEXIST', retryable: false, path: dest });
+    expect(readdirSync(dir)).toEqual(['a-file']);
   });
 });

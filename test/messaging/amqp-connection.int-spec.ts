@@ -4,6 +4,7 @@ import { type AmqpTopology, HEADERS } from '@koji-farm/contracts';
 import {
   AmqpConnectError,
   AmqpConnection,
+  ChannelClosedError,
   deadLetter,
   declareTaskTopology,
   type InboundMessage,
@@ -12,6 +13,22 @@ import {
 import { amqpTopology, connectForTest, deleteTopology, testNamespace } from '../support/amqp';
 
 const run = promisify(execFile);
+
+/** Has the broker close the client connection named `connectionName` (a network cut, an operator). */
+async function closeConnection(connectionName: string): Promise<void> {
+  const { stdout } = await run('rabbitmqctl', ['-q', 'list_connections', 'pid', 'client_properties']);
+  const line = stdout.split('\n').find((l) => l.includes(`"${connectionName}"`));
+  if (!line) throw new Error(`no RabbitMQ connection named ${connectionName}`);
+  await run('rabbitmqctl', ['close_connection', line.split('\t')[0], 'test: forced close']);
+}
+
+/** Resolves with the reason once `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<unknown> {
+  if (signal.aborted) return Promise.resolve(signal.reason);
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(signal.reason), { once: true }),
+  );
+}
 
 /** Collects deliveries and lets a test await the n-th one. */
 class Inbox {
@@ -48,7 +65,7 @@ describe(AmqpConnection.name, () => {
   });
 
   afterEach(async () => {
-    await deleteTopology(sut, names, arches);
+    await deleteTopology(sut, names, arches, [names.tasksDeadPollerQueue]);
     await sut.close();
   });
 
@@ -118,6 +135,9 @@ describe(AmqpConnection.name, () => {
     expect(corpse.content.toString()).toBe('{not json');
     expect(corpse.headers[HEADERS.deadReason]).toBe('invalid JSON: Unexpected token n');
     expect(corpse.headers[HEADERS.deadFromQueue]).toBe(names.taskQueue('x86_64'));
+    // The leading poller's copy (ADR 0058) waits in its own queue.
+    const pollerCopy = await sut.withChannel((ch) => ch.get(names.tasksDeadPollerQueue, { noAck: true }));
+    expect(pollerCopy && pollerCopy.content.toString()).toBe('{not json');
   });
 
   it('reconnects after the broker closes the connection and resumes consuming', async () => {
@@ -130,18 +150,61 @@ describe(AmqpConnection.name, () => {
       },
       { prefetch: 1 },
     );
-    const connectionName = `test-${names.tasksExchange}`;
-    const { stdout } = await run('rabbitmqctl', ['-q', 'list_connections', 'pid', 'client_properties']);
-    const line = stdout.split('\n').find((l) => l.includes(connectionName));
-    expect(line).toBeDefined();
-    const pid = line!.split('\t')[0];
-    await run('rabbitmqctl', ['close_connection', pid, 'test: forced close']);
+    await closeConnection(`test-${names.tasksExchange}`);
     // publish() waits for the reconnection, then the restarted consumer gets the message.
     await sut.publish(names.tasksExchange, 'x86_64', { after: 'reconnect' });
     const message = await inbox.next();
     expect(JSON.parse(message.content.toString())).toEqual({ after: 'reconnect' });
     expect(sut.isOpen).toBe(true);
   }, 30_000);
+
+  it('tells a message being handled that its channel is gone, and the broker redelivers it', async () => {
+    const inbox = new Inbox();
+    // Holds every message unsettled, as a long task does.
+    await sut.consume(names.taskQueue('x86_64'), inbox.handler, { prefetch: 1 });
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 1 });
+    const first = await inbox.next();
+    expect(first.channelLost.aborted).toBe(false);
+
+    await closeConnection(`test-${names.tasksExchange}`);
+    const reason = await aborted(first.channelLost);
+    expect(reason).toBeInstanceOf(ChannelClosedError);
+    expect((reason as ChannelClosedError).queue).toBe(names.taskQueue('x86_64'));
+    expect(first.ack()).toBe(false);
+
+    const again = await inbox.next();
+    expect(JSON.parse(again.content.toString())).toEqual({ n: 1 });
+    expect(again.redelivered).toBe(true);
+    expect(again.deliveryCount).toBe(1);
+    expect(again.channelLost.aborted).toBe(false);
+    expect(again.ack()).toBe(true);
+  }, 30_000);
+
+  it("closes a cancelled consumer's channel once the messages it delivered are handled", async () => {
+    const inbox = new Inbox();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const handle = await sut.consume(
+      names.taskQueue('x86_64'),
+      async (m) => {
+        await inbox.handler(m);
+        await released;
+        m.ack();
+      },
+      { prefetch: 1 },
+    );
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 1 });
+    const message = await inbox.next();
+    await handle.cancel();
+    // Still open for the message in hand...
+    expect(message.channelLost.aborted).toBe(false);
+    release();
+    // ...and closed once its handler settled it.
+    expect(await aborted(message.channelLost)).toBeInstanceOf(ChannelClosedError);
+    expect(message.isSettled).toBe(true);
+    const depth = await sut.withChannel((ch) => ch.checkQueue(names.taskQueue('x86_64')));
+    expect(depth).toMatchObject({ messageCount: 0, consumerCount: 0 });
+  });
 
   it('fails at boot after bounded attempts, without the password in the error', async () => {
     const attempt = AmqpConnection.connect({

@@ -28,6 +28,7 @@ export async function deleteTopology(
   const queues = [
     names.orchestrateQueue,
     names.tasksDeadQueue,
+    names.tasksDeadPollerQueue,
     names.eventsLogQueue,
     ...arches.map((a) => names.taskQueue(a)),
     ...extraQueues,

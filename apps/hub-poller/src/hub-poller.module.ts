@@ -9,6 +9,8 @@ import { RedisModule } from '@koji-farm/redis';
 import { CapacityTracker } from './capacity/capacity-tracker';
 import { HeartbeatListener } from './capacity/heartbeat-listener';
 import { HUB_POLLER_CONFIG, type HubPollerConfig } from './config/hub-poller.config';
+import { DeadLetterConsumer } from './dead-letters/dead-letter-consumer';
+import { DeadLetterHandler } from './dead-letters/dead-letter-handler';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { PollerMetrics } from './health/poller-metrics';
@@ -85,6 +87,8 @@ export class HubPollerModule {
         TaskTaker,
         BuildrootExpirer,
         HostLoop,
+        DeadLetterHandler,
+        DeadLetterConsumer,
         Leadership,
         StatusBeacon,
         PollerService,

@@ -134,6 +134,13 @@ describe('topology', () => {
     expect(amqpTopology().tasksExchange).toBe('koji.tasks');
   });
 
+  it("names the poller's dead-letter queue beside the operators' one", () => {
+    const sut = amqpTopology('test-1');
+    expect(sut.tasksDeadQueue).toBe('test-1.koji.tasks.dead');
+    expect(sut.tasksDeadPollerQueue).toBe('test-1.koji.tasks.dead.poller');
+    expect(amqpTopology().tasksDeadPollerQueue).toBe('koji.tasks.dead.poller');
+  });
+
   it('routes waiting parents to the orchestration queue', () => {
     expect(isOrchestrationMethod('build')).toBe(true);
     expect(isOrchestrationMethod('buildArch')).toBe(false);

@@ -10,8 +10,15 @@ export interface AmqpTopology {
   /** quorum queue of orchestration (waiting parent) tasks */
   orchestrateQueue: string;
   orchestrateRoutingKey: string;
+  /** fanout exchange every task queue dead-letters into */
   tasksDeadLetterExchange: string;
+  /** quorum queue of every dead letter, for operators (nothing consumes it) */
   tasksDeadQueue: string;
+  /**
+   * quorum queue of every dead letter too, consumed by the leading hub-poller, which
+   * fails the task on the hub unless that was already done (ADR 0058)
+   */
+  tasksDeadPollerQueue: string;
   /** fanout exchange for cancel messages */
   controlExchange: string;
   /** topic exchange of events, routing key = event type */
@@ -31,6 +38,7 @@ export function amqpTopology(namespace = ''): AmqpTopology {
     orchestrateRoutingKey: ORCHESTRATE_ROUTING_KEY,
     tasksDeadLetterExchange: n('koji.tasks.dlx'),
     tasksDeadQueue: n('koji.tasks.dead'),
+    tasksDeadPollerQueue: n('koji.tasks.dead.poller'),
     controlExchange: n('koji.control'),
     eventsExchange: n('koji.events'),
     eventsLogQueue: n('koji.events.log'),

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import amqplib, {
   type Channel,
   type ChannelModel,
@@ -18,6 +19,7 @@ import {
 } from './amqp-options';
 import { AmqpConnectError } from './errors/amqp-connect.error';
 import { AmqpUnavailableError } from './errors/amqp-unavailable.error';
+import { ChannelClosedError } from './errors/channel-closed.error';
 import { PublishRejectedError } from './errors/publish-rejected.error';
 import { UnroutableMessageError } from './errors/unroutable-message.error';
 import { InboundMessage } from './inbound-message';
@@ -49,7 +51,10 @@ export interface PublishOptions extends Pick<
 
 export interface ConsumerHandle {
   readonly queue: string;
-  /** Stops delivering new messages; messages being handled may still be settled. */
+  /**
+   * Stops delivering new messages; messages being handled may still be settled. The
+   * consumer's channel closes once their handlers have returned.
+   */
   cancel(): Promise<void>;
 }
 
@@ -198,13 +203,28 @@ export class AmqpConnection {
     return {
       queue,
       cancel: async () => {
+        if (consumer.cancelled) return;
         consumer.cancelled = true;
         this.consumers.delete(consumer);
-        if (consumer.channel && consumer.consumerTag) {
-          await consumer.channel.cancel(consumer.consumerTag).catch(() => undefined);
+        const channel = consumer.channel;
+        if (channel && consumer.consumerTag) {
+          await channel.cancel(consumer.consumerTag).catch(() => undefined);
         }
+        if (channel) void this.retireChannel(consumer, channel);
       },
     };
+  }
+
+  /**
+   * Closes a cancelled consumer's channel once the handlers of the messages it delivered
+   * have returned (they settle on it); a consumer started and stopped many times (a
+   * poller's leadership) would otherwise leave a channel open each time. Never rejects.
+   */
+  private async retireChannel(consumer: Consumer, channel: Channel): Promise<void> {
+    await Promise.allSettled([...consumer.inFlight]);
+    if (consumer.channel !== channel) return;
+    consumer.channelOpen = false;
+    await channel.close().catch(() => undefined);
   }
 
   /** Resolves when every handler that is running now has returned. */
@@ -302,8 +322,13 @@ export class AmqpConnection {
     const channel = await model.createChannel();
     consumer.channel = channel;
     consumer.channelOpen = true;
+    // One signal per channel, shared by every message delivered on it (up to prefetch
+    // listeners at once, hence no listener limit).
+    const lost = new AbortController();
+    setMaxListeners(0, lost.signal);
     channel.on('close', () => {
       if (consumer.channel === channel) consumer.channelOpen = false;
+      lost.abort(new ChannelClosedError(consumer.queue));
     });
     channel.on('error', (err: Error) =>
       this.logger.warn({ err: errorSummary(err), queue: consumer.queue }, 'AMQP consumer channel error'),
@@ -324,6 +349,7 @@ export class AmqpConnection {
           raw,
           () => consumer.channel === channel && consumer.channelOpen,
           consumer.queue,
+          lost.signal,
         );
         const run = this.runHandler(consumer, message);
         consumer.inFlight.add(run);

@@ -4,16 +4,23 @@ import { HEADERS } from '@koji-farm/contracts';
 /**
  * A delivered message with its settlement bound to the channel it came on. If that
  * channel is gone (connection lost), ack and nack do nothing and return false: the broker
- * has already put the message back for redelivery, so nothing is lost.
+ * has already put the message back for redelivery, so nothing is lost. `channelLost`
+ * fires at that moment, so that work on the message can stop instead of running on
+ * next to its redelivery.
  */
 export class InboundMessage {
   private settled = false;
 
+  /**
+   * @param channelLost aborts (reason: ChannelClosedError) when the channel closes; a
+   *   signal that never aborts when omitted.
+   */
   constructor(
     private readonly channel: Channel,
     private readonly raw: ConsumeMessage,
     private readonly isChannelOpen: () => boolean,
     readonly queue: string,
+    readonly channelLost: AbortSignal = new AbortController().signal,
   ) {}
 
   get content(): Buffer {
@@ -65,7 +72,7 @@ export class InboundMessage {
   }
 
   private settle(action: () => void): boolean {
-    if (this.settled || !this.isChannelOpen()) return false;
+    if (this.settled || this.channelLost.aborted || !this.isChannelOpen()) return false;
     this.settled = true;
     action();
     return true;

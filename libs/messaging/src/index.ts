@@ -3,6 +3,7 @@ export * from './amqp-options';
 export * from './dead-letter';
 export * from './errors/amqp-connect.error';
 export * from './errors/amqp-unavailable.error';
+export * from './errors/channel-closed.error';
 export * from './errors/publish-rejected.error';
 export * from './errors/unroutable-message.error';
 export * from './inbound-message';

@@ -162,7 +162,12 @@ export class TestFarm {
     await this.events.stop().catch(() => undefined);
     for (const c of await this.containersOf().catch(() => []))
       await this.containers.remove(c, { force: true }).catch(() => undefined);
-    await deleteTopology(this.connection, this.names, ['x86_64', 'noarch']).catch(() => undefined);
+    await deleteTopology(
+      this.connection,
+      this.names,
+      ['x86_64', 'noarch'],
+      [this.names.tasksDeadPollerQueue],
+    ).catch(() => undefined);
     await this.connection.close();
     const keys = await this.redis.keys(`${this.namespace}:*`).catch(() => [] as string[]);
     if (keys.length > 0) await this.redis.del(...keys.map((k) => k.slice(this.namespace.length + 1)));

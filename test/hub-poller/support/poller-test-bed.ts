@@ -164,7 +164,12 @@ export class PollerTestBed {
     for (const poller of this.pollers.splice(0)) await poller.stop().catch(() => undefined);
     for (const executor of this.executors.splice(0)) executor.silence();
     for (const client of this.clients.splice(0)) await client.close();
-    await deleteTopology(this.amqp, this.names, ['x86_64', 'noarch', 'aarch64']).catch(() => undefined);
+    await deleteTopology(
+      this.amqp,
+      this.names,
+      ['x86_64', 'noarch', 'aarch64'],
+      [this.names.tasksDeadPollerQueue],
+    ).catch(() => undefined);
     await this.deleteRedisKeys().catch(() => undefined);
     await this.amqp.close();
     this.redis.disconnect();

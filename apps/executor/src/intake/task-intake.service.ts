@@ -119,6 +119,15 @@ export class TaskIntake {
       message.nack(true);
       return;
     }
+    if (message.channelLost.aborted) {
+      // It waited for a slot while its channel closed: the broker has it back already.
+      this.slots.release();
+      this.logger.info(
+        { taskId: task.taskId, queue: message.queue },
+        'task message lost while waiting for a slot',
+      );
+      return;
+    }
     try {
       await this.runner.run(task, message, handler);
     } finally {

@@ -10,7 +10,6 @@ import {
 } from '@koji-farm/koji';
 import { type LoggerLike } from '@koji-farm/observability';
 import { type LogChunkBatcher } from '../events/log-chunk-batcher';
-import { StoppableLogSource } from './stoppable-log-source';
 import { isErrorLike } from '../tasks/errors/error-text';
 
 /** The logs a task uploads, in the order kojid lists them. */
@@ -26,7 +25,7 @@ export interface LogUploadSettings {
 
 interface OpenLog {
   file: FileHandle;
-  source: StoppableLogSource;
+  path: string;
   /** Appends in order: each write waits for the one before. */
   tail: Promise<void>;
   uploader?: IncrementalLogUploader;
@@ -132,16 +131,17 @@ export class TaskLogs {
     if (firstError !== undefined) throw firstError;
   }
 
-  /** Stops uploads and closes files without a final upload (the task was cancelled). */
+  /**
+   * Stops uploads and closes files without a final upload (the task was cancelled, or
+   * is not ours any more): nothing more of these logs reaches the hub.
+   */
   async abandon(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.batcher.close();
     for (const log of this.logs.values()) {
+      await log.uploader?.abort().catch(() => undefined);
       await log.tail.catch(() => undefined);
-      // A cancelled task sends nothing more to the hub: the source goes dark first.
-      log.source.stopped = true;
-      await log.uploader?.close().catch(() => undefined);
       await log.file.close().catch(() => undefined);
     }
   }
@@ -151,7 +151,7 @@ export class TaskLogs {
     if (!log) {
       await (this.madeDir ??= mkdir(this.dir, { recursive: true }));
       const path = join(this.dir, name);
-      log = { file: await open(path, 'a'), source: new StoppableLogSource(path), tail: Promise.resolve() };
+      log = { file: await open(path, 'a'), path, tail: Promise.resolve() };
       const existing = this.logs.get(name); // another caller may have opened it meanwhile
       if (existing) {
         await log.file.close();
@@ -167,7 +167,7 @@ export class TaskLogs {
     if (log.uploader || !this.upload) return;
     log.uploader = new IncrementalLogUploader(
       this.upload.client,
-      log.source,
+      log.path,
       { path: this.upload.path, name },
       { intervalMs: this.upload.intervalMs, logger: this.upload.logger.child({ log: name }) },
     );

@@ -4,9 +4,11 @@ import {
   AuthError,
   GenericError,
   HubConnectionError,
+  LocalFileError,
   RetryError,
   ServerOffline,
 } from '@koji-farm/koji';
+import { DeliveryLostError } from './errors/delivery-lost.error';
 import { TaskCanceledError } from './errors/task-canceled.error';
 import { buildError } from './errors/task-failure.error';
 import { TaskTimeoutError } from './errors/task-timeout.error';
@@ -43,6 +45,15 @@ describe(outcomeOf.name, () => {
     });
   });
 
+  it('stops without a word to the hub when the message went back to the queue', () => {
+    const channelLost = new AbortController();
+    channelLost.abort(new DeliveryLostError('the AMQP channel closed'));
+    expect(outcomeOf(new Error('exec stream cut'), channelLost.signal)).toEqual({
+      kind: 'lost',
+      reason: 'the AMQP channel closed',
+    });
+  });
+
   it('drops a task whose session or ownership the hub refuses', () => {
     expect(outcomeOf(new AuthError('Invalid session'), live).kind).toBe('gone');
     expect(outcomeOf(new ActionNotAllowed('task 5 is not assigned to host 1'), live).kind).toBe('gone');
@@ -68,6 +79,9 @@ describe(outcomeOf.name, () => {
     ).toBe('retry');
     expect(outcomeOf(new ContainerError('container died', { step: 'exec' }), live).kind).toBe('retry');
     expect(outcomeOf('a string', live)).toMatchObject({ kind: 'retry', reason: 'a string' });
+    // This machine's disk, not the task: another attempt (maybe elsewhere) may do better.
+    const full = new LocalFileError('cannot write x.part', 'x.part', { cause: { code: 'ENOSPC' } });
+    expect(outcomeOf(full, live)).toMatchObject({ kind: 'retry', error: 'LocalFileError' });
   });
 
   it('fails a build whose results try to escape the result directory', () => {

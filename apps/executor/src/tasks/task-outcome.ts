@@ -11,6 +11,7 @@ import {
 } from '@koji-farm/koji';
 import { HubReplyError } from '../hub/hub-reply.error';
 import { errorName, errorText } from './errors/error-text';
+import { DeliveryLostError } from './errors/delivery-lost.error';
 import { TaskCanceledError } from './errors/task-canceled.error';
 import { FAULT, TaskFailureError } from './errors/task-failure.error';
 import { TaskGoneError } from './errors/task-gone.error';
@@ -25,6 +26,8 @@ export const NON_KOJI_FAULT = 1;
  * - `failed`: failTask with the fault, then ack;
  * - `canceled`: nothing to the hub, ack (a cancel message);
  * - `gone`: nothing to the hub, ack (the task is no longer this host's OPEN task, or its session died);
+ * - `lost`: nothing to the hub, nothing to settle (the message's channel closed: the broker
+ *   has put it back for another attempt);
  * - `retry`: nothing to the hub, nack for another attempt (infrastructure, shutdown); on the
  *   last allowed attempt the task is failed on the hub instead and the message dead-lettered.
  */
@@ -33,6 +36,7 @@ export type TaskOutcome =
   | { kind: 'failed'; faultCode: number; faultName: string; message: string }
   | { kind: 'canceled'; reason: string }
   | { kind: 'gone'; reason: string }
+  | { kind: 'lost'; reason: string }
   | { kind: 'retry'; reason: string; error: string; shutdown: boolean };
 
 /**
@@ -48,6 +52,7 @@ export function outcomeOf(err: unknown, signal: AbortSignal): TaskOutcome {
       : { kind: 'canceled', reason: cause.reason };
   }
   if (cause instanceof TaskGoneError) return { kind: 'gone', reason: cause.reason };
+  if (cause instanceof DeliveryLostError) return { kind: 'lost', reason: cause.reason };
   if (cause instanceof TaskTimeoutError) {
     return {
       kind: 'failed',

@@ -16,6 +16,8 @@ import { TASK_STATE, TASK_STATE_NAMES } from '../hub/hub-schemas';
 import { StepRunner } from '../steps/step-runner';
 import { TaskLogs } from '../steps/task-logs';
 import { AttemptSession } from './attempt-session';
+import { DeliveryLostError } from './errors/delivery-lost.error';
+import { errorText } from './errors/error-text';
 import { TaskCanceledError } from './errors/task-canceled.error';
 import { TaskGoneError } from './errors/task-gone.error';
 import { TaskTimeoutError } from './errors/task-timeout.error';
@@ -86,6 +88,17 @@ export class TaskRunner {
       () => current.abort(new TaskTimeoutError(this.config.timeouts.taskMs)),
       this.config.timeouts.taskMs,
     );
+    // Once the message's channel is gone the broker redelivers it (maybe elsewhere): this
+    // attempt must not run on beside the next one.
+    const onChannelLost = () =>
+      current.abort(
+        new DeliveryLostError(
+          `the AMQP channel of the task message closed (${errorText(delivery.channelLost.reason)})`,
+          { cause: delivery.channelLost.reason },
+        ),
+      );
+    if (delivery.channelLost.aborted) onChannelLost();
+    else delivery.channelLost.addEventListener('abort', onChannelLost, { once: true });
     // The background log uploads double as a session watchdog: when the hub refuses the
     // attempt's session (the task was reissued under a new master), the work stops.
     const watchdog = setInterval(() => {
@@ -109,13 +122,14 @@ export class TaskRunner {
     } finally {
       clearTimeout(timer);
       clearInterval(watchdog);
+      delivery.channelLost.removeEventListener('abort', onChannelLost);
     }
 
     try {
       await this.settler.settle({ task, attempt, delivery, outcome, session, logs, events, logger, started });
     } finally {
       await session
-        ?.close(outcome.kind !== 'canceled')
+        ?.close(outcome.kind !== 'canceled' && outcome.kind !== 'lost')
         .catch((err: unknown) => logger.warn({ err }, 'closing the hub session failed'));
       await rm(workDir, { recursive: true, force: true }).catch((err: unknown) =>
         logger.warn({ err, workDir }, 'could not remove the work directory'),

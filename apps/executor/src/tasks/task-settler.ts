@@ -105,6 +105,18 @@ export class TaskSettler {
           name: 'TaskGone',
           message: outcome.reason,
         });
+      case 'lost':
+        // The channel is gone: there is nothing to ack or nack, the broker has the message.
+        await s.logs.abandon();
+        logger.warn(
+          { reason: outcome.reason },
+          'task message went back to the queue; stopped this attempt, nothing sent to the hub',
+        );
+        return this.finished(s, 'requeued', undefined, {
+          faultCode: null,
+          name: 'DeliveryLost',
+          message: outcome.reason,
+        });
       case 'retry':
         await s.logs.abandon();
         if (outcome.shutdown) {

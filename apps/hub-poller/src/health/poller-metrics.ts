@@ -55,7 +55,14 @@ export class PollerMetrics {
 
   readonly tasksFailed = new Counter({
     name: `${PREFIX}tasks_failed_total`,
-    help: 'Tasks the poller failed itself (host.failTask), e.g. a request JSON cannot carry.',
+    help: 'Tasks the poller failed itself (host.failTask): a request JSON cannot carry, a dead-lettered message.',
+    registers: [this.registry],
+  });
+
+  readonly deadLetters = new Counter({
+    name: `${PREFIX}dead_letters_total`,
+    help: 'Dead task messages handled by the leader, by what was done (failed on the hub, already failed, ...).',
+    labelNames: ['outcome'],
     registers: [this.registry],
   });
 

@@ -145,29 +145,32 @@ export class TaskIssuer {
     }
     const masterSessionId = this.hub.sessionId!;
     const route = this.publisher.route(message.method, message.arch);
-    try {
-      this.lease.assertHeld('queue a task');
-      await this.publisher.publishTask(message, generation);
-    } catch (err) {
-      await this.endSubsession(session, log);
-      if (err instanceof UnroutableMessageError) await this.publisher.redeclare(route).catch(() => undefined);
-      if (generation === 1 && !endsLoop(err, signal)) await this.handBack(info.id, log, signal);
-      throw err;
-    }
-    await this.inFlight.put({
-      taskId: info.id,
-      method: message.method,
-      arch: message.arch,
-      queue: route.queue,
-      orchestration: route.orchestration,
-      weight,
-      priority: message.priority,
-      channelId: message.channelId,
-      parentId: message.parentId,
-      masterSessionId,
-      subsessionId: session.id,
-      generation,
-      publishedAt: message.publishedAt,
+    await this.inFlight.recording(info.id, async () => {
+      try {
+        this.lease.assertHeld('queue a task');
+        await this.publisher.publishTask(message, generation);
+      } catch (err) {
+        await this.endSubsession(session, log);
+        if (err instanceof UnroutableMessageError)
+          await this.publisher.redeclare(route).catch(() => undefined);
+        if (generation === 1 && !endsLoop(err, signal)) await this.handBack(info.id, log, signal);
+        throw err;
+      }
+      await this.inFlight.put({
+        taskId: info.id,
+        method: message.method,
+        arch: message.arch,
+        queue: route.queue,
+        orchestration: route.orchestration,
+        weight,
+        priority: message.priority,
+        channelId: message.channelId,
+        parentId: message.parentId,
+        masterSessionId,
+        subsessionId: session.id,
+        generation,
+        publishedAt: message.publishedAt,
+      });
     });
     this.metrics.tasksOpened.inc({ method: message.method });
     log.info({ arch: message.arch, queue: route.queue, generation }, 'task queued');

@@ -33,6 +33,8 @@ export interface TaskRoute {
  */
 @Injectable()
 export class TaskPublisher {
+  /** `x-delivery-limit` of the task queues this poller declares (executors must agree). */
+  readonly deliveryLimit = DEFAULT_DELIVERY_LIMIT;
   private readonly declared = new Set<string>();
   private started = false;
 
@@ -41,7 +43,7 @@ export class TaskPublisher {
     @Inject(AMQP_TOPOLOGY) private readonly names: AmqpTopology,
   ) {}
 
-  /** Exchanges, dead letters and the orchestration queue. */
+  /** Exchanges, dead-letter queues and the orchestration queue. */
   async start(): Promise<void> {
     if (this.started) return;
     await this.amqp.addTopology(async (channel) => {
@@ -97,7 +99,7 @@ export class TaskPublisher {
 
   private declare(channel: Channel, route: TaskRoute): Promise<void> {
     return declareTaskQueue(channel, this.names, route.queue, route.routingKey, {
-      deliveryLimit: DEFAULT_DELIVERY_LIMIT,
+      deliveryLimit: this.deliveryLimit,
     });
   }
 }

@@ -9,6 +9,7 @@ import {
 import { type LoggerLike } from '@koji-farm/observability';
 import { HeartbeatListener } from '../capacity/heartbeat-listener';
 import { HUB_POLLER_CONFIG, type HubPollerConfig } from '../config/hub-poller.config';
+import { DeadLetterConsumer } from '../dead-letters/dead-letter-consumer';
 import { LeaseLostError } from '../errors/lease-lost.error';
 import { PollerMetrics } from '../health/poller-metrics';
 import { HubGateway } from '../hub/hub-gateway';
@@ -28,7 +29,8 @@ const SHUTDOWN_CALL_MS = 5_000;
 
 /**
  * The poller's life: every POLL_INTERVAL it logs in if needed, takes or renews the
- * leader lease, and — while leading — runs the host loop. A loop that fails is logged
+ * leader lease, and — while leading — runs the host loop and consumes the dead task
+ * messages (which it fails on the hub). A loop that fails is logged
  * and the next one starts on time; only shutdown ends the cycle. On SIGTERM it stops
  * taking tasks, reports `host.updateHost(0, False)`, releases the lease and logs out.
  */
@@ -49,6 +51,7 @@ export class PollerService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly inFlight: InFlightStore,
     private readonly publisher: TaskPublisher,
     private readonly heartbeats: HeartbeatListener,
+    private readonly deadLetters: DeadLetterConsumer,
     private readonly beacon: StatusBeacon,
     private readonly status: PollerStatus,
     private readonly metrics: PollerMetrics,
@@ -85,6 +88,7 @@ export class PollerService implements OnApplicationBootstrap, BeforeApplicationS
     clearInterval(this.keepAlive);
     this.sleeper.abort();
     await this.waitForLoop();
+    await this.step('stop consuming dead letters', () => this.deadLetters.stop());
     await this.step('stop listening to heartbeats', () => this.heartbeats.stop());
     if (this.leadership.leading) {
       await this.step('report the host not ready', () =>
@@ -133,6 +137,8 @@ export class PollerService implements OnApplicationBootstrap, BeforeApplicationS
     } finally {
       this.status.loopRunning = false;
       this.status.lastLoopAt = new Date();
+      // Only the leader fails dead-lettered tasks on the hub (ADR 0058).
+      await this.deadLetters.follow(this.leadership.leading && !this.stopping);
     }
   }
 

@@ -17,6 +17,8 @@ import { REDIS_KEYS } from './redis-keys';
 @Injectable()
 export class InFlightStore {
   private readonly tasks = new Map<number, InFlightTask>();
+  /** Tasks being published now: their record follows the broker's confirm. */
+  private readonly pending = new Map<number, Promise<unknown>>();
   private readonly logger: LoggerLike;
 
   constructor(
@@ -41,6 +43,27 @@ export class InFlightStore {
 
   all(): InFlightTask[] {
     return [...this.tasks.values()];
+  }
+
+  /**
+   * Runs `work` (publishing the task's message, then `put`) as the task's pending record:
+   * until it settles, `whenRecorded` waits for it. A dead letter of that message may come
+   * back before the record is written (an executor refuses it at once).
+   */
+  async recording<T>(taskId: number, work: () => Promise<T>): Promise<T> {
+    const run = work();
+    this.pending.set(taskId, run);
+    try {
+      return await run;
+    } finally {
+      if (this.pending.get(taskId) === run) this.pending.delete(taskId);
+    }
+  }
+
+  /** The task's record once any publication of it under way has settled. */
+  async whenRecorded(taskId: number): Promise<InFlightTask | undefined> {
+    await this.pending.get(taskId)?.catch(() => undefined);
+    return this.tasks.get(taskId);
   }
 
   /** Replaces the memory copy with what Redis holds (a new leader's first step). */

@@ -1,11 +1,13 @@
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { KojiClient } from '../client/koji-client';
 import { DownloadError } from '../errors/download-error';
 import { HubConnectionError } from '../errors/hub-connection-error';
 import { HubTlsError } from '../errors/hub-tls-error';
+import { LocalFileError } from '../errors/local-file-error';
 import { discardBody } from '../transport/discard-body';
 import { redactUrl } from '../transport/redact';
 import { errorMessage } from '../transport/error-message';
@@ -25,10 +27,11 @@ export interface DownloadResult {
 
 /**
  * Fetches files from the hub's `topurl` (`<topurl>/work/<path>`, repos, packages) and
- * streams them to disk: written to `<destination>.part` and renamed when complete, so
- * a failed download leaves nothing behind. Checks the size against Content-Length
- * and against `expectedSize`. Connection failures are not retried here: the
- * DownloadError says whether trying again makes sense.
+ * streams them to disk: written to `<destination>.part` (its directory made if needed)
+ * and renamed when complete, so a failed download leaves nothing behind. Checks the size
+ * against Content-Length and against `expectedSize`. Connection failures are not retried
+ * here: the DownloadError says whether trying again makes sense. A failure of the local
+ * file system is a LocalFileError, never reported as a transfer problem.
  */
 export class Downloader {
   constructor(private readonly client: KojiClient) {}
@@ -82,6 +85,12 @@ export class Downloader {
       );
     }
     const partial = `${destination}.part`;
+    try {
+      await mkdir(dirname(destination), { recursive: true });
+    } catch (err) {
+      discardBody(body);
+      throw localFailure(`cannot make the directory for ${destination}`, shown, destination, err);
+    }
     let received = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -89,11 +98,19 @@ export class Downloader {
         done(null, chunk);
       },
     });
+    // pipeline() hands the first error to every stage, so its rejection alone does not
+    // say where it began: the first stage to report one is where.
+    let firstFailure: 'disk' | 'network' | undefined;
+    body.once('error', () => (firstFailure ??= 'network'));
+    const file = createWriteStream(partial).once('error', () => (firstFailure ??= 'disk'));
     try {
-      await pipeline(body, counter, createWriteStream(partial), { signal: options.signal });
+      await pipeline(body, counter, file, { signal: options.signal });
     } catch (err) {
-      await rm(partial, { force: true });
+      await rm(partial, { force: true }).catch(() => undefined);
       options.signal?.throwIfAborted();
+      if (firstFailure === 'disk') {
+        throw localFailure(`cannot write ${partial} after ${received} bytes`, shown, partial, err);
+      }
       const of = declared ?? expected;
       const detail = errorMessage(err);
       throw new DownloadError(
@@ -106,7 +123,7 @@ export class Downloader {
     }
     const wanted = expected ?? declared;
     if (wanted !== undefined && received !== wanted) {
-      await rm(partial, { force: true });
+      await rm(partial, { force: true }).catch(() => undefined);
       const what = received < wanted ? 'is truncated: got' : 'is too long: got';
       throw new DownloadError(
         `GET ${shown} ${what} ${received} of ${wanted} bytes`,
@@ -115,7 +132,12 @@ export class Downloader {
         status,
       );
     }
-    await rename(partial, destination);
+    try {
+      await rename(partial, destination);
+    } catch (err) {
+      await rm(partial, { force: true }).catch(() => undefined);
+      throw localFailure(`cannot move ${partial} to ${destination}`, shown, destination, err);
+    }
     return { url: shown, destination, bytes: received };
   }
 
@@ -125,4 +147,8 @@ export class Downloader {
     if (!topUrl) throw new DownloadError(`no topUrl configured to fetch ${urlOrPath}`, urlOrPath, false);
     return `${topUrl}/${urlOrPath.replace(/^\/+/, '')}`;
   }
+}
+
+function localFailure(what: string, url: string, path: string, cause: unknown): LocalFileError {
+  return new LocalFileError(`download of ${url}: ${what}: ${errorMessage(cause)}`, path, { cause });
 }

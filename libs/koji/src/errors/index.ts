@@ -22,5 +22,6 @@ export { HubHttpError } from './hub-http-error';
 export { HubTlsError } from './hub-tls-error';
 export { LoginUnavailableError } from './login-unavailable-error';
 export { DownloadError } from './download-error';
+export { LocalFileError } from './local-file-error';
 export { UploadError } from './upload-error';
 export { ClientClosedError } from './client-closed-error';

@@ -1,4 +1,5 @@
 import { KojiClient } from '../client/koji-client';
+import { silentLogger } from '../logging/koji-logger';
 import { IncrementalLogUploader, type ChunkSender } from './incremental-log-uploader';
 import type { LogSnapshot, LogSource } from './log-source';
 import type { UploadTarget } from './upload-target';
@@ -26,9 +27,19 @@ class HubFile {
   content = Buffer.alloc(0);
   readonly sends: Array<{ offset: number; length: number; overwrite: boolean | undefined }> = [];
   fail: Error | undefined;
+  /** When set, called as a send begins, which then waits until its signal aborts (a hub that does not answer). */
+  hang: (() => void) | undefined;
 
   readonly send: ChunkSender = (chunk, offset, _target, options) => {
     if (this.fail) return Promise.reject(this.fail);
+    if (this.hang) {
+      const signal = options.signal;
+      return new Promise((_resolve, reject) => {
+        this.hang?.();
+        if (!signal) return;
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      });
+    }
     this.sends.push({ offset, length: chunk.length, overwrite: options.overwrite });
     this.content = Buffer.concat([this.content.subarray(0, offset), chunk]);
     return Promise.resolve({ size: chunk.length });
@@ -132,5 +143,67 @@ describe(IncrementalLogUploader.name, () => {
     hub.fail = undefined;
     await sut.close();
     expect(hub.content.toString()).toBe('growing+more');
+  });
+
+  describe('abort()', () => {
+    it('sends nothing more: no final upload, and flush and close send nothing afterwards', async () => {
+      log.append('before');
+      await sut.flush();
+      log.append(' after');
+      await sut.abort();
+      await expect(sut.flush()).rejects.toThrow(/was aborted/);
+      await expect(sut.close()).resolves.toBeUndefined();
+      expect(hub.content.toString()).toBe('before');
+      expect(sut.aborted).toBe(true);
+    });
+
+    it('does not even create an empty log at close', async () => {
+      log.data = Buffer.alloc(0);
+      await sut.abort();
+      await sut.close();
+      expect(hub.sends).toEqual([]);
+    });
+
+    it('cuts off a chunk on its way and resolves once nothing runs', async () => {
+      log.append('stuck');
+      let started!: () => void;
+      const sending = new Promise<void>((resolve) => (started = resolve));
+      hub.hang = () => started();
+      const flushing = sut.flush();
+      await sending;
+      await sut.abort();
+      await expect(flushing).rejects.toThrow(/was aborted/);
+      expect(sut.uploadedBytes).toBe(0);
+      expect(hub.sends).toEqual([]);
+    });
+
+    it('ends background syncs without reporting the abort as an upload failure', async () => {
+      jest.useFakeTimers();
+      try {
+        const warnings: unknown[] = [];
+        const logger = { ...silentLogger, warn: (...args: unknown[]) => void warnings.push(args) };
+        sut = new IncrementalLogUploader(client, log, target, { sendChunk: hub.send, intervalMs: 5, logger });
+        let started!: () => void;
+        const sending = new Promise<void>((resolve) => (started = resolve));
+        hub.hang = () => started();
+        log.append('background');
+        sut.start();
+        await jest.advanceTimersByTimeAsync(5);
+        await sending;
+        await sut.abort();
+        await jest.advanceTimersByTimeAsync(50);
+        expect(jest.getTimerCount()).toBe(0);
+        expect(hub.sends).toEqual([]);
+        expect(sut.lastError).toBeUndefined();
+        expect(warnings).toEqual([]);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('is idempotent', async () => {
+      await sut.abort();
+      await expect(sut.abort()).resolves.toBeUndefined();
+    });
   });
 });

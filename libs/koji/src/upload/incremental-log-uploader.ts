@@ -1,5 +1,6 @@
 import type { KojiClient } from '../client/koji-client';
 import type { KojiLogger } from '../logging/koji-logger';
+import { UploadError } from '../errors/upload-error';
 import { SerialLane } from '../session/serial-lane';
 import { FileLogSource, type LogSource } from './log-source';
 import { rawUpload, type RawUploadOptions } from './raw-upload';
@@ -29,7 +30,8 @@ export type ChunkSender = (
  * last one with `overwrite=1` at the offset where it left off (the hub truncates there
  * and writes), and starts again from 0 when the log shrank or was replaced.
  * `start()` syncs in the background; `flush()` syncs now; `close()` stops and sends
- * the rest (an empty log still gets created on the hub).
+ * the rest (an empty log still gets created on the hub); `abort()` stops and sends
+ * nothing more (a cancelled task).
  */
 export class IncrementalLogUploader {
   private readonly source: LogSource;
@@ -44,6 +46,8 @@ export class IncrementalLogUploader {
   private sentAnything = false;
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  /** Aborted by `abort()`: cuts off a chunk on its way and every sync queued after it. */
+  private readonly stopper = new AbortController();
   /** The last error of a background sync, if the latest one failed. */
   lastError: Error | undefined;
 
@@ -66,7 +70,7 @@ export class IncrementalLogUploader {
     return this.offset;
   }
 
-  /** Syncs every `intervalMs` until `close()`. Errors are logged and kept in `lastError`. */
+  /** Syncs every `intervalMs` until `close()` or `abort()`. Errors are logged and kept in `lastError`. */
   start(): void {
     if (this.timer || this.closing) return;
     const tick = (): void => {
@@ -76,6 +80,7 @@ export class IncrementalLogUploader {
             this.lastError = undefined;
           },
           (err: unknown) => {
+            if (this.stopper.signal.aborted) return; // cut off on purpose, not a failure
             this.lastError = err instanceof Error ? err : new Error(String(err));
             this.logger.warn(
               {
@@ -97,17 +102,44 @@ export class IncrementalLogUploader {
 
   /** Sends whatever the log gained since the last sync; resolves with the bytes sent. */
   flush(): Promise<number> {
-    return this.lane.run(() => this.sync(false));
+    return this.lane.run(() => this.sync(false), this.stopper.signal);
   }
 
   /** Stops background syncs and sends the rest. Idempotent; rejects if the last sync fails. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      await this.lane.run(() => this.sync(true));
+      this.stopTimer();
+      await this.lane.run(() => this.sync(true), this.stopper.signal);
     })();
     return this.closing;
+  }
+
+  /**
+   * Stops for good without a final upload: background syncs end, a chunk being sent is
+   * cut off (the hub may or may not have stored it) and nothing else is sent, also by a
+   * later `flush()` or `close()` (they reject, and resolve respectively, without a call).
+   * Resolves once no sync runs any more. Idempotent.
+   */
+  async abort(): Promise<void> {
+    if (!this.stopper.signal.aborted) {
+      this.stopper.abort(
+        new UploadError(`the upload of ${this.target.path}/${this.target.name} was aborted`),
+      );
+      this.stopTimer();
+      this.closing ??= Promise.resolve();
+    }
+    // Queued after every sync: settles once the one running (if any) has.
+    await this.lane.run(() => Promise.resolve());
+  }
+
+  /** True once `abort()` was called. */
+  get aborted(): boolean {
+    return this.stopper.signal.aborted;
+  }
+
+  private stopTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private async sync(final: boolean): Promise<number> {
@@ -122,20 +154,23 @@ export class IncrementalLogUploader {
     }
     this.identity = snapshot.identity;
     let sent = 0;
+    const signal = this.stopper.signal;
     while (this.offset < snapshot.size) {
+      signal.throwIfAborted();
       const chunk = await this.source.read(
         this.offset,
         Math.min(this.chunkBytes, snapshot.size - this.offset),
       );
       if (chunk.length === 0) break;
-      await this.sendChunk(chunk, this.offset, this.target, { overwrite: true });
+      await this.sendChunk(chunk, this.offset, this.target, { overwrite: true, signal });
       this.offset += chunk.length;
       sent += chunk.length;
       this.sentAnything = true;
     }
     if (final && !this.sentAnything) {
+      signal.throwIfAborted();
       // An empty log still has to exist on the hub when a result lists it.
-      await this.sendChunk(Buffer.alloc(0), 0, this.target, { overwrite: true });
+      await this.sendChunk(Buffer.alloc(0), 0, this.target, { overwrite: true, signal });
       this.sentAnything = true;
     }
     return sent;

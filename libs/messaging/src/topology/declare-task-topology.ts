@@ -9,14 +9,19 @@ export interface TaskQueueOptions {
 }
 
 /**
- * The task exchanges and the dead-letter queue. Every task queue dead-letters into
- * `koji.tasks.dlx` (fanout) → `koji.tasks.dead`, whatever its routing key.
+ * The task exchanges and the dead-letter queues. Every task queue dead-letters into
+ * `koji.tasks.dlx` (fanout), whatever its routing key, which copies each dead letter to
+ * `koji.tasks.dead` (kept for operators) and `koji.tasks.dead.poller` (the leading
+ * poller fails the task on the hub, ADR 0058). Declared by everyone who declares task
+ * queues, so no dead letter is dropped for want of a queue, even before a poller ran.
  */
 export async function declareTaskExchanges(channel: Channel, names: AmqpTopology): Promise<void> {
   await channel.assertExchange(names.tasksExchange, 'direct', { durable: true });
   await channel.assertExchange(names.tasksDeadLetterExchange, 'fanout', { durable: true });
-  await channel.assertQueue(names.tasksDeadQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await channel.bindQueue(names.tasksDeadQueue, names.tasksDeadLetterExchange, '');
+  for (const queue of [names.tasksDeadQueue, names.tasksDeadPollerQueue]) {
+    await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await channel.bindQueue(queue, names.tasksDeadLetterExchange, '');
+  }
 }
 
 /**

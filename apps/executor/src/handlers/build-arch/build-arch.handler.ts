@@ -1,5 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, join, posix } from 'node:path';
+import { join, posix } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   BuildrootConfigError,
@@ -22,7 +21,7 @@ import { EXECUTOR_CONFIG, type ExecutorConfig } from '../../config/executor.conf
 import { buildContainerSpec } from '../../containers/build-container-spec';
 import { ExecutorStateStore } from '../../containers/executor-state.store';
 import { TaskHub } from '../../hub/task-hub';
-import { TaskCanceledError } from '../../tasks/errors/task-canceled.error';
+import { stoppedQuietly } from '../../tasks/errors/stopped-quietly';
 import { buildError, buildrootError, TaskFailureError } from '../../tasks/errors/task-failure.error';
 import { type TaskContext } from '../../tasks/handler/task-context';
 import { type TaskHandler } from '../../tasks/handler/task-handler';
@@ -100,7 +99,7 @@ export class BuildArchHandler implements TaskHandler {
       return { ...result, logs: this.logPaths(ctx), brootid: brootId };
     } catch (err) {
       keep = this.config.containers.keepFailed && container !== undefined && err instanceof TaskFailureError;
-      if (!(err instanceof TaskCanceledError)) await session.expireQuietly();
+      if (!stoppedQuietly(ctx.signal, err)) await session.expireQuietly();
       if (keep && container) await this.noteKept(ctx, container);
       throw err;
     } finally {
@@ -138,7 +137,6 @@ export class BuildArchHandler implements TaskHandler {
 
   private async downloadSrpm(ctx: TaskContext, request: BuildArchRequest): Promise<string> {
     const destination = join(ctx.workDir, 'srpm', posix.basename(request.pkg));
-    await mkdir(dirname(destination), { recursive: true });
     try {
       await new Downloader(ctx.hub).downloadWork(request.pkg, destination, { signal: ctx.signal });
     } catch (err) {
