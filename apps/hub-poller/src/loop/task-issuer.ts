@@ -29,7 +29,8 @@ interface Dispatch {
   info: TaskInfoWithRequest;
   weight: number;
   session: SessionCredentials;
-  generation: number;
+  /** A first opening (handed back to the hub if it cannot be queued) or a reissue. */
+  reissue: boolean;
 }
 
 /**
@@ -92,11 +93,7 @@ export class TaskIssuer {
       return false;
     }
     const session = await this.hub.mintSubsession(task.taskId, signal);
-    const queued = await this.dispatch(
-      { info, weight: task.weight, session, generation: task.generation + 1 },
-      log,
-      signal,
-    );
+    const queued = await this.dispatch({ info, weight: task.weight, session, reissue: true }, log, signal);
     if (queued) this.metrics.tasksReissued.inc();
     return queued;
   }
@@ -106,7 +103,7 @@ export class TaskIssuer {
     switch (attempt.kind) {
       case 'opened':
         try {
-          return await this.dispatch({ ...attempt, generation: 1 }, log, signal);
+          return await this.dispatch({ ...attempt, reissue: false }, log, signal);
         } catch (err) {
           if (!endsLoop(err, signal)) log.error({ err }, 'could not queue the task');
           throw err;
@@ -128,7 +125,7 @@ export class TaskIssuer {
   }
 
   private async dispatch(job: Dispatch, log: LoggerLike, signal?: AbortSignal): Promise<boolean> {
-    const { info, weight, session, generation } = job;
+    const { info, weight, session, reissue } = job;
     let message;
     try {
       message = buildTaskMessage({
@@ -145,15 +142,17 @@ export class TaskIssuer {
     }
     const masterSessionId = this.hub.sessionId!;
     const route = this.publisher.route(message.method, message.arch);
+    let generation = 0;
     await this.inFlight.recording(info.id, async () => {
       try {
         this.lease.assertHeld('queue a task');
+        generation = await this.inFlight.nextGeneration(info.id);
         await this.publisher.publishTask(message, generation);
       } catch (err) {
         await this.endSubsession(session, log);
         if (err instanceof UnroutableMessageError)
           await this.publisher.redeclare(route).catch(() => undefined);
-        if (generation === 1 && !endsLoop(err, signal)) await this.handBack(info.id, log, signal);
+        if (!reissue && !endsLoop(err, signal)) await this.handBack(info.id, log, signal);
         throw err;
       }
       await this.inFlight.put({

@@ -14,6 +14,9 @@ import { REDIS_KEYS } from './redis-keys';
  * memory for the loop. Every write is fenced on the lease (a poller that lost it
  * cannot change the set).
  */
+/** A task's generation counter outlives any plausible task (Koji's tasks time out long before). */
+const GENERATION_TTL_MS = 30 * 24 * 3600 * 1000;
+
 @Injectable()
 export class InFlightStore {
   private readonly tasks = new Map<number, InFlightTask>();
@@ -64,6 +67,18 @@ export class InFlightStore {
   async whenRecorded(taskId: number): Promise<InFlightTask | undefined> {
     await this.pending.get(taskId)?.catch(() => undefined);
     return this.tasks.get(taskId);
+  }
+
+  /** The generation for the task's next message: one higher than any before it. */
+  async nextGeneration(taskId: number): Promise<number> {
+    const key = REDIS_KEYS.generation(taskId);
+    const [[incrError, generation]] = (await this.redis
+      .multi()
+      .incr(key)
+      .pexpire(key, GENERATION_TTL_MS)
+      .exec()) as [[Error | null, number]];
+    if (incrError) throw incrError;
+    return generation;
   }
 
   /** Replaces the memory copy with what Redis holds (a new leader's first step). */

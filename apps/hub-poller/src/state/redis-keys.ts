@@ -9,4 +9,11 @@ export const REDIS_KEYS = {
   leaseToken: 'poller:lease:token',
   /** Hash taskId → JSON InFlightTask: what the leader published and the hub still has OPEN. */
   inFlight: 'poller:in-flight',
+  /**
+   * Counter per task: the generation of its latest message. Every message the poller
+   * publishes for a task — a first opening, a reissue, or an opening after the task was
+   * freed and assigned again — gets a higher one, so executors' attempt numbers (and the
+   * monitor's `(taskId, attempt, seq)`) never repeat for a task.
+   */
+  generation: (taskId: number) => `poller:generation:${taskId}`,
 } as const;
