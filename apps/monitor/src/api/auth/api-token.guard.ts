@@ -1,0 +1,26 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type Request } from 'express';
+import { UnauthorizedError } from '../errors/unauthorized.error';
+import { ApiTokenVerifier } from './api-token-verifier';
+import { PUBLIC_ROUTE } from './public.decorator';
+
+/** Every route needs the API token (when one is configured) unless it is marked @Public(). */
+@Injectable()
+export class ApiTokenGuard implements CanActivate {
+  constructor(
+    private readonly verifier: ApiTokenVerifier,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic || !this.verifier.enabled) return true;
+    const request = context.switchToHttp().getRequest<Request>();
+    if (this.verifier.isAuthorized(request.headers)) return true;
+    throw new UnauthorizedError();
+  }
+}

@@ -1,0 +1,42 @@
+import { isOrchestrationMethod } from '@koji-farm/contracts';
+import { type ExecutorView } from '../views/farm.views';
+import { type TaskSummaryView, type WaitingView } from '../views/task.views';
+
+/**
+ * Why a queued task waits: no live executor serves it, every slot that could run it is
+ * busy, or it is simply behind others in its queue. Pure, so that it is easy to test.
+ */
+export function waitingReason(
+  task: TaskSummaryView,
+  executors: readonly ExecutorView[],
+  position: number | null,
+): WaitingView {
+  const orchestration = task.method !== null && isOrchestrationMethod(task.method);
+  const serving = executors.filter(
+    (e) =>
+      e.state === 'alive' &&
+      (task.method === null || e.methods.length === 0 || e.methods.includes(task.method)) &&
+      (orchestration ? e.orchestrationSlots > 0 : task.arch === null || e.arches.includes(task.arch)),
+  );
+  const slots = serving.reduce((sum, e) => sum + (orchestration ? e.orchestrationSlots : e.slots), 0);
+  const busy = serving.reduce((sum, e) => sum + (orchestration ? e.orchestrating : e.busy), 0);
+  const where =
+    position === null
+      ? `in ${task.queue ?? 'its queue'}`
+      : `position ${position} in ${task.queue ?? 'its queue'}`;
+  const what = orchestration
+    ? `orchestration of ${task.method}`
+    : `${task.method ?? 'tasks'} on ${task.arch ?? 'its arch'}`;
+  const base = { queue: task.queue, position, executors: serving.length, slots, busy };
+  if (serving.length === 0) {
+    return { ...base, reason: 'no-executor', message: `no live executor serves ${what}; ${where}` };
+  }
+  if (busy >= slots) {
+    return {
+      ...base,
+      reason: 'slots-busy',
+      message: `all ${slots} slots of the ${serving.length} executor(s) serving ${what} are busy; ${where}`,
+    };
+  }
+  return { ...base, reason: 'in-queue', message: `${slots - busy} of ${slots} slots free; ${where}` };
+}
