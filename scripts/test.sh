@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs koji-farm's tests on a fresh Debian machine (`npm test`):
 # prepares the host (Podman, buildroot image, RabbitMQ, Redis), installs npm packages
-# when missing or stale, builds the apps, then runs the unit, integration and end-to-end
+# when missing or stale, lints, builds the apps, then runs the unit, integration and end-to-end
 # tiers against the real services. Each set-up step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,9 @@ else
   echo "$lock_hash" > "$stamp"
 fi
 setup_seconds=$(elapsed "$started")
+
+say "lint (eslint, prettier, tsc)"
+npm run lint --silent
 
 say "build"
 npm run build --silent
