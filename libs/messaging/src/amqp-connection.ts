@@ -199,7 +199,15 @@ export class AmqpConnection {
       inFlight: new Set(),
     };
     this.consumers.add(consumer);
-    await this.startConsumer(consumer);
+    try {
+      await this.startConsumer(consumer);
+    } catch (err) {
+      // The caller gets no handle to cancel it with: it must not come back on a reconnection.
+      consumer.cancelled = true;
+      this.consumers.delete(consumer);
+      if (consumer.channel) await consumer.channel.close().catch(() => undefined);
+      throw err;
+    }
     return {
       queue,
       cancel: async () => {

@@ -19,18 +19,21 @@ import { SlotPool } from '../tasks/slot-pool';
 import { TaskRunner } from '../tasks/task-runner.service';
 import { IntakeStoppedError } from './intake-stopped.error';
 import { parseTaskMessage } from './parse-task-message';
+import { SlotGatedConsumption } from './slot-gated-consumption';
 
 /**
- * Takes task messages off `koji.tasks.<arch>` for every configured arch (manual ack,
- * prefetch = SLOTS per queue, at most SLOTS running at once), validates them and hands
- * valid ones to the TaskRunner. An invalid message, or one for a method this executor
- * has no handler for, goes to the dead letters at once with the reason.
+ * Takes task messages off `koji.tasks.<arch>` for every configured arch (manual ack, at
+ * most SLOTS running at once), validates them and hands valid ones to the TaskRunner. An
+ * invalid message, or one for a method this executor has no handler for, goes to the dead
+ * letters at once with the reason. The consumers' prefetch follows the free slots and they
+ * pause while none is free, so that a busy executor leaves queued tasks to idle ones
+ * (SlotGatedConsumption, ADR 0068).
  */
 @Injectable()
 export class TaskIntake {
   private readonly logger: LoggerLike;
   private readonly slots: SlotPool;
-  private consumers: ConsumerHandle[] = [];
+  private readonly consumption: SlotGatedConsumption;
   private stopping = false;
 
   constructor(
@@ -43,6 +46,11 @@ export class TaskIntake {
   ) {
     this.logger = logger.child({ component: 'task-intake' });
     this.slots = new SlotPool(config.slots);
+    this.consumption = new SlotGatedConsumption(
+      () => this.slots.free,
+      (prefetch) => this.subscribe(prefetch),
+      (err) => this.logger.warn({ err }, 'could not change the task consumers; retrying'),
+    );
   }
 
   /** Declares the topology this executor needs (again after every reconnection). */
@@ -61,14 +69,7 @@ export class TaskIntake {
   }
 
   async start(): Promise<void> {
-    for (const arch of this.config.arches) {
-      const queue = this.names.taskQueue(arch);
-      this.consumers.push(
-        await this.connection.consume(queue, (message) => this.onMessage(message), {
-          prefetch: this.config.slots,
-        }),
-      );
-    }
+    await this.consumption.update();
     this.logger.info(
       { arches: this.config.arches, slots: this.config.slots, methods: this.handlers.methods },
       'consuming tasks',
@@ -79,16 +80,26 @@ export class TaskIntake {
   async stopConsuming(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    const consumers = this.consumers;
-    this.consumers = [];
-    for (const consumer of consumers) {
-      try {
-        await consumer.cancel();
-      } catch (err) {
-        this.logger.warn({ err, queue: consumer.queue }, 'could not cancel a consumer');
-      }
-    }
+    await this.consumption.close();
     this.slots.refuseAll(new IntakeStoppedError('executor is shutting down'));
+  }
+
+  /** One consumer per arch queue with `prefetch`; all or none. */
+  private async subscribe(prefetch: number): Promise<ConsumerHandle[]> {
+    const consumers: ConsumerHandle[] = [];
+    try {
+      for (const arch of this.config.arches) {
+        const queue = this.names.taskQueue(arch);
+        consumers.push(
+          await this.connection.consume(queue, (message) => this.onMessage(message), { prefetch }),
+        );
+      }
+    } catch (err) {
+      await Promise.allSettled(consumers.map((c) => c.cancel()));
+      throw err;
+    }
+    this.logger.debug({ prefetch, busy: this.slots.inUse }, 'task consumers sized to the free slots');
+    return consumers;
   }
 
   private async onMessage(message: InboundMessage): Promise<void> {
@@ -119,19 +130,20 @@ export class TaskIntake {
       message.nack(true);
       return;
     }
-    if (message.channelLost.aborted) {
-      // It waited for a slot while its channel closed: the broker has it back already.
-      this.slots.release();
-      this.logger.info(
-        { taskId: task.taskId, queue: message.queue },
-        'task message lost while waiting for a slot',
-      );
-      return;
-    }
+    void this.consumption.update();
     try {
+      if (message.channelLost.aborted) {
+        // It waited for a slot while its channel closed: the broker has it back already.
+        this.logger.info(
+          { taskId: task.taskId, queue: message.queue },
+          'task message lost while waiting for a slot',
+        );
+        return;
+      }
       await this.runner.run(task, message, handler);
     } finally {
       this.slots.release();
+      void this.consumption.update();
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Counts container slots across every arch queue: each queue's consumer has prefetch =
- * SLOTS, so more messages than slots can arrive at once; the extra ones wait here for a
- * free slot (or are handed back at shutdown).
+ * Counts container slots across every arch queue. The intake sizes its consumers by the
+ * free slots, but a message the broker sent in the instant before they were cancelled can
+ * still arrive when none is free: it waits here for one (or is handed back at shutdown).
  */
 export class SlotPool {
   private used = 0;
@@ -11,6 +11,10 @@ export class SlotPool {
 
   get inUse(): number {
     return this.used;
+  }
+
+  get free(): number {
+    return this.size - this.used;
   }
 
   /** Resolves when a slot is free; rejects with `refuseAll`'s error. */
