@@ -21,6 +21,10 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 mkdir -p "$LOG_DIR"
+# The daemons started below inherit our working directory. Started from a clone that is
+# deleted later, Podman's service hands conmon a directory that is gone, and every
+# container start fails ("write child: broken pipe"); so run from /.
+cd /
 
 # --- packages ---------------------------------------------------------------
 missing=()
@@ -62,12 +66,12 @@ fi
 
 # --- Podman API service -----------------------------------------------------
 podman_ping() { curl -sf --max-time 2 --unix-socket "$PODMAN_SOCKET" http://d/_ping >/dev/null 2>&1; }
-if [ "$conf_changed" = 1 ] && podman_ping; then
-  step "restarting Podman API service to read the new containers.conf"
+podman_service_pids() { pgrep -f "podman system service.*$PODMAN_SOCKET" || true; }
+stop_podman_service() {
   pkill -f "podman system service.*$PODMAN_SOCKET" || true
   for _ in $(seq 50); do podman_ping || break; sleep 0.1; done
-fi
-if ! podman_ping; then
+}
+start_podman_service() {
   step "starting Podman API service on $PODMAN_SOCKET"
   mkdir -p "$(dirname "$PODMAN_SOCKET")"
   rm -f "$PODMAN_SOCKET" # a socket left by a killed service refuses connections
@@ -75,6 +79,21 @@ if ! podman_ping; then
     >>"$LOG_DIR/podman-service.log" 2>&1 < /dev/null &
   for _ in $(seq 100); do podman_ping && break; sleep 0.1; done
   podman_ping || { echo "Podman API did not answer on $PODMAN_SOCKET; see $LOG_DIR/podman-service.log" >&2; exit 1; }
+}
+if [ "$conf_changed" = 1 ] && podman_ping; then
+  step "restarting Podman API service to read the new containers.conf"
+  stop_podman_service
+fi
+for pid in $(podman_service_pids); do
+  # Answers pings, but cannot start a container (see `cd /` above).
+  if readlink "/proc/$pid/cwd" | grep -q ' (deleted)$'; then
+    step "restarting Podman API service: its working directory was deleted"
+    stop_podman_service
+    break
+  fi
+done
+if ! podman_ping; then
+  start_podman_service
 else
   step "Podman API answers on $PODMAN_SOCKET"
 fi
@@ -104,6 +123,22 @@ else
     --change "LABEL io.koji-farm.buildroot-recipe=$recipe_sha" - "$BUILDROOT_IMAGE" >/dev/null
   rm -rf "$root"
   trap - EXIT
+fi
+
+# --- Podman API smoke test --------------------------------------------------
+# A service can answer pings and still fail every start; one container through the API
+# tells (about half a second), and a failing service is restarted once.
+api_runs_a_container() {
+  podman --remote --url "unix://$PODMAN_SOCKET" run --rm --init --network none "$BUILDROOT_IMAGE" true \
+    >>"$LOG_DIR/podman-smoke.log" 2>&1
+}
+if api_runs_a_container; then
+  step "Podman API runs containers"
+else
+  step "Podman API cannot start a container; restarting it (see $LOG_DIR/podman-smoke.log)"
+  stop_podman_service
+  start_podman_service
+  api_runs_a_container || { echo "Podman API still cannot start a container; see $LOG_DIR/podman-smoke.log" >&2; exit 1; }
 fi
 
 # --- RabbitMQ and Redis -----------------------------------------------------

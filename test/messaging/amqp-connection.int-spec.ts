@@ -206,6 +206,36 @@ describe(AmqpConnection.name, () => {
     expect(depth).toMatchObject({ messageCount: 0, consumerCount: 0 });
   });
 
+  it('a consumer cancelled and another started while reconnecting: only the new one consumes afterwards', async () => {
+    const queue = names.taskQueue('x86_64');
+    const old = new Inbox();
+    const fresh = new Inbox();
+    const handle = await sut.consume(queue, old.handler, { prefetch: 1 });
+    await closeConnection(`test-${names.tasksExchange}`);
+    const deadline = Date.now() + 5000;
+    while (sut.isOpen && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    expect(sut.isOpen).toBe(false);
+
+    // What the executor's intake does when a slot changes during a reconnection.
+    await Promise.all([
+      handle.cancel(),
+      sut.consume(
+        queue,
+        async (m) => {
+          await fresh.handler(m);
+          m.ack();
+        },
+        { prefetch: 1 },
+      ),
+    ]);
+    expect(sut.isOpen).toBe(true);
+    expect(await sut.withChannel((ch) => ch.checkQueue(queue))).toMatchObject({ consumerCount: 1 });
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 1 });
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 2 });
+    await fresh.next(2);
+    expect(old.messages).toHaveLength(0);
+  }, 30_000);
+
   it('fails at boot after bounded attempts, without the password in the error', async () => {
     const attempt = AmqpConnection.connect({
       url: 'amqp://guest:s3cret@127.0.0.1:1',

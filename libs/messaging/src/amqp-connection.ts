@@ -64,6 +64,8 @@ interface Consumer {
   options: ConsumeOptions;
   channel?: Channel;
   channelOpen: boolean;
+  /** Set while a channel is being opened for it, so that concurrent starts share one. */
+  starting?: Promise<void>;
   consumerTag?: string;
   cancelled: boolean;
   inFlight: Set<Promise<void>>;
@@ -214,6 +216,8 @@ export class AmqpConnection {
         if (consumer.cancelled) return;
         consumer.cancelled = true;
         this.consumers.delete(consumer);
+        // A channel being opened for it (a reconnection) must be there to be cancelled.
+        await consumer.starting?.catch(() => undefined);
         const channel = consumer.channel;
         if (channel && consumer.consumerTag) {
           await channel.cancel(consumer.consumerTag).catch(() => undefined);
@@ -291,7 +295,9 @@ export class AmqpConnection {
       this.model = model;
       this.publishChannel = publishChannel;
       for (const setup of this.topology) await this.withChannel(setup);
-      for (const consumer of this.consumers) await this.startConsumer(consumer);
+      // A consumer already being started waits for this connection to open: awaiting it
+      // here would wait for ourselves. It carries on once the connection is open.
+      for (const consumer of this.consumers) if (!consumer.starting) await this.startConsumer(consumer);
     } catch (err) {
       await model.close().catch(() => undefined);
       throw err;
@@ -323,9 +329,16 @@ export class AmqpConnection {
     }
   }
 
-  private async startConsumer(consumer: Consumer): Promise<void> {
+  private startConsumer(consumer: Consumer): Promise<void> {
     // A reconnection and a first subscription may race: one live channel per consumer.
-    if (consumer.cancelled || consumer.channelOpen) return;
+    if (consumer.cancelled || consumer.channelOpen) return Promise.resolve();
+    consumer.starting ??= this.openConsumerChannel(consumer).finally(() => {
+      consumer.starting = undefined;
+    });
+    return consumer.starting;
+  }
+
+  private async openConsumerChannel(consumer: Consumer): Promise<void> {
     const model = await this.openModel();
     const channel = await model.createChannel();
     consumer.channel = channel;

@@ -71,7 +71,11 @@ export class EventRecorder {
       if (found) return found as E;
       const left = deadline - Date.now();
       if (left <= 0) {
-        const seen = this.events.map((e) => ('name' in e ? `${e.type}(${e.name})` : e.type)).slice(-30);
+        // Heartbeats would fill the list: the task events are what tells why it timed out.
+        const seen = this.events
+          .filter((e) => !e.type.endsWith('.heartbeat'))
+          .map((e) => ('name' in e ? `${e.type}(${e.name})` : e.type))
+          .slice(-30);
         throw new Error(
           `Timed out after ${timeoutMs} ms waiting for ${what}; last events: ${seen.join(', ')}`,
         );
