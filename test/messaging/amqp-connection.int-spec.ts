@@ -236,6 +236,42 @@ describe(AmqpConnection.name, () => {
     expect(old.messages).toHaveLength(0);
   }, 30_000);
 
+  it('setPrefetch(0) pauses a consumer and a later setPrefetch resumes it, on the same channel', async () => {
+    const queue = names.taskQueue('x86_64');
+    const inbox = new Inbox();
+    const handle = await sut.consume(queue, inbox.handler, { prefetch: 1 });
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 1 });
+    const first = await inbox.next();
+
+    await handle.setPrefetch(0);
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 2 });
+    expect(await sut.withChannel((ch) => ch.checkQueue(queue))).toMatchObject({ messageCount: 1 });
+    // What it delivered before the pause is still settled on its channel.
+    expect(first.ack()).toBe(true);
+
+    await handle.setPrefetch(1);
+    const second = await inbox.next();
+    expect(JSON.parse(second.content.toString())).toEqual({ n: 2 });
+    expect(second.ack()).toBe(true);
+  });
+
+  it('a message held across a prefetch change comes back once after a connection drop (x-delivery-count 1)', async () => {
+    const queue = names.taskQueue('x86_64');
+    const inbox = new Inbox();
+    // Holds every message unsettled, as a running task does.
+    const handle = await sut.consume(queue, inbox.handler, { prefetch: 2 });
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 1 });
+    const held = await inbox.next();
+    await handle.setPrefetch(1);
+
+    await closeConnection(`test-${names.tasksExchange}`);
+    await aborted(held.channelLost);
+    const again = await inbox.next();
+    expect(JSON.parse(again.content.toString())).toEqual({ n: 1 });
+    expect(again.deliveryCount).toBe(1);
+    expect(again.ack()).toBe(true);
+  }, 30_000);
+
   it('fails at boot after bounded attempts, without the password in the error', async () => {
     const attempt = AmqpConnection.connect({
       url: 'amqp://guest:s3cret@127.0.0.1:1',

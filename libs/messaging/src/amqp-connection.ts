@@ -52,6 +52,12 @@ export interface PublishOptions extends Pick<
 export interface ConsumerHandle {
   readonly queue: string;
   /**
+   * Changes how many unacked messages the consumer may hold from now on, on the same
+   * channel: the broker subscription is replaced (0 = paused, none), messages delivered
+   * before stay with it and are settled as usual. Also kept across reconnections.
+   */
+  setPrefetch(prefetch: number): Promise<void>;
+  /**
    * Stops delivering new messages; messages being handled may still be settled. The
    * consumer's channel closes once their handlers have returned.
    */
@@ -62,7 +68,13 @@ interface Consumer {
   queue: string;
   handler: MessageHandler;
   options: ConsumeOptions;
+  /** The prefetch of its subscription; 0 = channel open, not subscribed. */
+  prefetch: number;
   channel?: Channel;
+  /** Aborts when `channel` closes; shared by every message delivered on it. */
+  lost?: AbortSignal;
+  /** Serializes subscription changes (setPrefetch). */
+  changing: Promise<void>;
   channelOpen: boolean;
   /** Set while a channel is being opened for it, so that concurrent starts share one. */
   starting?: Promise<void>;
@@ -196,6 +208,8 @@ export class AmqpConnection {
       queue,
       handler,
       options,
+      prefetch: options.prefetch,
+      changing: Promise.resolve(),
       cancelled: false,
       channelOpen: false,
       inFlight: new Set(),
@@ -212,12 +226,19 @@ export class AmqpConnection {
     }
     return {
       queue,
+      setPrefetch: (prefetch: number) => {
+        const change = consumer.changing.then(() => this.changePrefetch(consumer, prefetch));
+        consumer.changing = change.catch(() => undefined);
+        return change;
+      },
       cancel: async () => {
         if (consumer.cancelled) return;
         consumer.cancelled = true;
         this.consumers.delete(consumer);
-        // A channel being opened for it (a reconnection) must be there to be cancelled.
+        // A channel being opened for it (a reconnection) or a subscription being changed
+        // must be there to be cancelled.
         await consumer.starting?.catch(() => undefined);
+        await consumer.changing;
         const channel = consumer.channel;
         if (channel && consumer.consumerTag) {
           await channel.cancel(consumer.consumerTag).catch(() => undefined);
@@ -338,15 +359,36 @@ export class AmqpConnection {
     return consumer.starting;
   }
 
+  /**
+   * Replaces the consumer's subscription on its channel with one of `prefetch`. Keeping the
+   * channel matters: a second consumer on another channel of this connection would, when
+   * the connection drops, be offered the first one's returned messages on its way down,
+   * and a quorum queue counts that as one more delivery.
+   */
+  private async changePrefetch(consumer: Consumer, prefetch: number): Promise<void> {
+    await consumer.starting?.catch(() => undefined);
+    if (consumer.cancelled || prefetch === consumer.prefetch) return;
+    consumer.prefetch = prefetch;
+    const { channel, lost } = consumer;
+    // Not open: the next (re)start subscribes with the new prefetch.
+    if (!channel || !lost || !consumer.channelOpen) return;
+    const tag = consumer.consumerTag;
+    consumer.consumerTag = undefined;
+    if (tag) await channel.cancel(tag);
+    if (prefetch > 0 && !consumer.cancelled) await this.subscribe(consumer, channel, lost);
+  }
+
   private async openConsumerChannel(consumer: Consumer): Promise<void> {
     const model = await this.openModel();
     const channel = await model.createChannel();
     consumer.channel = channel;
     consumer.channelOpen = true;
+    consumer.consumerTag = undefined;
     // One signal per channel, shared by every message delivered on it (up to prefetch
     // listeners at once, hence no listener limit).
     const lost = new AbortController();
     setMaxListeners(0, lost.signal);
+    consumer.lost = lost.signal;
     channel.on('close', () => {
       if (consumer.channel === channel) consumer.channelOpen = false;
       lost.abort(new ChannelClosedError(consumer.queue));
@@ -354,7 +396,11 @@ export class AmqpConnection {
     channel.on('error', (err: Error) =>
       this.logger.warn({ err: errorSummary(err), queue: consumer.queue }, 'AMQP consumer channel error'),
     );
-    await channel.prefetch(consumer.options.prefetch);
+    if (consumer.prefetch > 0) await this.subscribe(consumer, channel, lost.signal);
+  }
+
+  private async subscribe(consumer: Consumer, channel: Channel, lost: AbortSignal): Promise<void> {
+    await channel.prefetch(consumer.prefetch);
     const extraArguments = (await consumer.options.beforeConsume?.(channel)) ?? {};
     const reply = await channel.consume(
       consumer.queue,
@@ -370,7 +416,7 @@ export class AmqpConnection {
           raw,
           () => consumer.channel === channel && consumer.channelOpen,
           consumer.queue,
-          lost.signal,
+          lost,
         );
         const run = this.runHandler(consumer, message);
         consumer.inFlight.add(run);

@@ -1,6 +1,6 @@
 import { type ConsumerHandle } from '@koji-farm/messaging';
 
-/** How soon a failed (re)subscription is tried again when no slot change would retry it. */
+/** How soon a failed change is tried again when no slot change would retry it. */
 const RETRY_AFTER_MS = 1000;
 
 /**
@@ -8,29 +8,30 @@ const RETRY_AFTER_MS = 1000;
  *
  * RabbitMQ's prefetch is per consumer and quorum queues refuse a channel-wide (global) one,
  * so consumers of N arch queues with prefetch = SLOTS could hold N × SLOTS messages, the
- * extra ones waiting for a slot here while another executor sits idle. Instead the
- * consumers are (re)started with prefetch = the slots free at that moment, and cancelled
- * while none is free. A cancelled consumer's unacked messages (the running tasks) stay
- * this executor's and are settled on its channel, which closes once they are.
+ * extra ones waiting for a slot here while another executor sits idle. Instead each
+ * consumer's prefetch is set to the slots free at the moment, 0 (not subscribed) while
+ * none is free. A consumer keeps its channel through these changes, so the messages it
+ * delivered before (the running tasks) stay with it and are settled as usual.
  *
  * What can still arrive in excess is what the broker sent in the instant between a slot
- * being taken and the consumers being cancelled; those messages wait for a slot.
+ * being taken and the prefetch being lowered; those messages wait for a slot.
  */
 export class SlotGatedConsumption {
-  private consumers: ConsumerHandle[] = [];
-  /** The prefetch the current consumers run with; 0 = paused; undefined = unknown (a failed change). */
-  private prefetch: number | undefined = 0;
+  private consumers?: ConsumerHandle[];
+  /** The prefetch the consumers run with; undefined = not yet, or unknown after a failed change. */
+  private prefetch?: number;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private retry?: NodeJS.Timeout;
 
   constructor(
     private readonly freeSlots: () => number,
+    /** Starts one consumer per queue with `prefetch`, all or none. */
     private readonly subscribe: (prefetch: number) => Promise<ConsumerHandle[]>,
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** The prefetch of the live consumers (0 while paused). */
+  /** The prefetch of the consumers (0 while paused). */
   get currentPrefetch(): number {
     return this.prefetch ?? 0;
   }
@@ -51,26 +52,23 @@ export class SlotGatedConsumption {
     this.closed = true;
     clearTimeout(this.retry);
     await this.chain;
-    await this.cancelAll();
+    const consumers = this.consumers ?? [];
+    this.consumers = [];
+    const results = await Promise.allSettled(consumers.map((c) => c.cancel()));
+    for (const result of results) if (result.status === 'rejected') this.onError(result.reason);
   }
 
   private async apply(): Promise<void> {
     if (this.closed) return;
     const wanted = this.freeSlots();
     if (wanted === this.prefetch) return;
-    await this.cancelAll();
-    this.prefetch = 0;
-    if (wanted > 0) {
+    if (!this.consumers) {
       this.consumers = await this.subscribe(wanted);
-      this.prefetch = wanted;
+    } else {
+      this.prefetch = undefined;
+      await Promise.all(this.consumers.map((c) => c.setPrefetch(wanted)));
     }
-  }
-
-  private async cancelAll(): Promise<void> {
-    const consumers = this.consumers;
-    this.consumers = [];
-    const results = await Promise.allSettled(consumers.map((c) => c.cancel()));
-    for (const result of results) if (result.status === 'rejected') this.onError(result.reason);
+    this.prefetch = wanted;
   }
 
   private scheduleRetry(): void {

@@ -84,7 +84,7 @@ export class TaskIntake {
     this.slots.refuseAll(new IntakeStoppedError('executor is shutting down'));
   }
 
-  /** One consumer per arch queue with `prefetch`; all or none. */
+  /** One consumer per arch queue with `prefetch` (0: channel open, not yet consuming); all or none. */
   private async subscribe(prefetch: number): Promise<ConsumerHandle[]> {
     const consumers: ConsumerHandle[] = [];
     try {
@@ -98,7 +98,7 @@ export class TaskIntake {
       await Promise.allSettled(consumers.map((c) => c.cancel()));
       throw err;
     }
-    this.logger.debug({ prefetch, busy: this.slots.inUse }, 'task consumers sized to the free slots');
+    this.logger.debug({ prefetch }, 'consuming the arch queues');
     return consumers;
   }
 
