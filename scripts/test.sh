@@ -37,11 +37,13 @@ else
 fi
 setup_seconds=$(elapsed "$started")
 
+checks_started=$(date +%s)
 say "lint (eslint, prettier, tsc)"
 npm run lint --silent
 
 say "build"
 npm run build --silent
+checks_seconds=$(elapsed "$checks_started")
 
 tests_started=$(date +%s)
 status=0
@@ -52,5 +54,5 @@ for tier in unit integration e2e; do
 done
 
 say "timing"
-echo "set-up: ${setup_seconds}s, build and tests: $(elapsed "$tests_started")s, total: $(elapsed "$started")s"
+echo "set-up: ${setup_seconds}s, lint and build: ${checks_seconds}s, tests: $(elapsed "$tests_started")s, total: $(elapsed "$started")s"
 exit "$status"
