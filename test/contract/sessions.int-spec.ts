@@ -1,7 +1,7 @@
 import { AuthError, AuthLockError, RetryError } from '@koji-farm/koji';
 import { rawCall } from './support/raw-call';
 import { CONTRACT_HUB } from './support/contract-config';
-import { HubUnderTest, ManualClock } from './support/hub-under-test';
+import { HubUnderTest } from './support/hub-under-test';
 
 describe('hub sessions', () => {
   let hut: HubUnderTest;
@@ -136,7 +136,7 @@ describe('hub sessions', () => {
       hut.sim!.faults.resetConnection({ method: 'host.updateHost', afterCommit: true });
       await expect(host.call('host.updateHost', [0, true])).resolves.toBeNull();
       const taskId = await hut.makeTask({ method: 'sleep', args: [1] });
-      await hut.checkIn(host);
+      await hut.checkIn(host, taskId);
       hut.sim!.faults.resetConnection({ method: 'host.openTask', afterCommit: true });
       const err = await host.call('host.openTask', [taskId]).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RetryError);
@@ -148,8 +148,8 @@ describe('hub sessions', () => {
     'raises AuthExpired after SessionRenewalTimeout and renews with login(renew=True)',
     async () => {
       await hut.stop();
-      const clock = new ManualClock();
-      hut = await HubUnderTest.start(CONTRACT_HUB, { sessionTimeoutMs: 400, clock: clock.now });
+      hut = await HubUnderTest.start(CONTRACT_HUB, { sessionTimeoutMs: 400 });
+      const clock = hut.clock!;
       const host = await hut.hostClient();
       const id = host.sessionId;
       const creds = host.exportSession();

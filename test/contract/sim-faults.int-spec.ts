@@ -57,13 +57,17 @@ describeSim('simulator fault injection and TLS, as a client sees them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kf-tls-'));
     try {
       const certs = makeTestCertificates(dir, 'builder-1');
-      hut = await HubUnderTest.start(CONTRACT_HUB, {
-        tls: {
-          key: readFileSync(certs.serverKeyFile),
-          cert: readFileSync(certs.serverCertFile),
-          ca: readFileSync(certs.caFile),
+      hut = await HubUnderTest.start(
+        CONTRACT_HUB,
+        {
+          tls: {
+            key: readFileSync(certs.serverKeyFile),
+            cert: readFileSync(certs.serverCertFile),
+            ca: readFileSync(certs.caFile),
+          },
         },
-      });
+        { client: { tls: { caFile: certs.caFile } } },
+      );
       expect(hut.hubUrl).toMatch(/^https:/);
       const client: KojiClient = hut.client({
         tls: { certFile: certs.clientCertFile, keyFile: certs.clientKeyFile, caFile: certs.caFile },

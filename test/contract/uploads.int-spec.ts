@@ -83,7 +83,7 @@ describe('hub uploads', () => {
   });
 
   it('enforces the name, path and task-ownership rules', async () => {
-    const { id, dir } = await openTaskOn(hut, host, { method: 'sleep', args: [1] });
+    const { dir } = await openTaskOn(hut, host, { method: 'sleep', args: [1] });
     const up = (path: string, name: string) => rawHubUpload(hut.hubUrl, host, path, name, Buffer.from('x'));
     expect(await up(dir, '.hidden')).toMatchObject({
       ok: false,
@@ -93,9 +93,17 @@ describe('hub uploads', () => {
       ok: false,
       faultString: 'Invalid upload directory: ../../etc',
     });
-    expect(await up(`tasks/${(id + 1) % 10000}/${id + 1}`, 'x.log')).toMatchObject({
+    const missing = 2147483647; // the largest task id PostgreSQL holds: no hub has that many tasks
+    expect(await up(`tasks/${missing % 10000}/${missing}`, 'x.log')).toMatchObject({
       ok: false,
       faultCode: 1000,
+      faultString: `No such task: ${missing}`,
+    });
+    const other = await hut.makeTask({ method: 'sleep', args: [2] }); // FREE: not this host's
+    expect(await up(`tasks/${other % 10000}/${other}`, 'x.log')).toMatchObject({
+      ok: false,
+      faultCode: 1004,
+      faultString: `host ${await host.call<number>('host.getID')} does not own task ${other}`,
     });
     const anonymous = await fetch(`${hut.hubUrl}?filename=x&filepath=${dir}&fileverify=adler32&offset=0`, {
       method: 'POST',

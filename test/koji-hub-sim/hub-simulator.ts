@@ -8,6 +8,7 @@ import { BuildService } from './builds/build-service';
 import { BuildrootService } from './buildroots/buildroot-service';
 import { TagService } from './catalog/tag-service';
 import { HubDb } from './db/hub-db';
+import { registerAdminExports } from './exports/admin-exports';
 import { registerAuthExports } from './exports/auth-exports';
 import { registerHostBuildExports } from './exports/host-build-exports';
 import { registerHostTaskExports } from './exports/host-task-exports';
@@ -125,6 +126,7 @@ export class HubSimulator {
     registerHostBuildExports(registry, this.services);
     registerUploadExports(registry, this.services, uploads);
     registerRepoExports(registry, this.services);
+    registerAdminExports(registry, this.services);
     this.admin = new HubAdmin(this.services, (patch) => (this.options = { ...this.options, ...patch }));
     for (const name of ['default', 'createrepo']) this.admin.addChannel({ name });
     const dispatcher = new Dispatcher(registry, this.services.sessions, db, logger, this.faults.filterResult);

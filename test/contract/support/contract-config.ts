@@ -12,7 +12,12 @@ export interface RealHubConfig {
   adminUser: string;
   adminPassword: string;
   tag: string;
+  /** The hub's RunInterval (hub.conf, seconds): how long a check-in may wait for the scheduler. */
+  runIntervalS: number;
 }
+
+/** The Koji default of RunInterval, used when KOJI_TEST_RUN_INTERVAL is not set. */
+const KOJI_DEFAULT_RUN_INTERVAL_S = 60;
 
 export type ContractHubConfig = { kind: 'sim' } | RealHubConfig;
 
@@ -33,7 +38,16 @@ export function readContractHubConfig(env: NodeJS.ProcessEnv = process.env): Con
     adminUser: need('KOJI_TEST_ADMIN_USER'),
     adminPassword: need('KOJI_TEST_ADMIN_PASSWORD'),
     tag: need('KOJI_TEST_TAG'),
+    runIntervalS:
+      seconds(env.KOJI_TEST_RUN_INTERVAL, 'KOJI_TEST_RUN_INTERVAL') ?? KOJI_DEFAULT_RUN_INTERVAL_S,
   };
+}
+
+function seconds(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a number of seconds > 0, got ${value}`);
+  return n;
 }
 
 /** Read once for the whole run. */

@@ -246,8 +246,13 @@ export class HubAdmin {
       db.sessions.update(s.id, { expired: true });
   }
 
-  runScheduler(): boolean {
-    return this.s.db.run(() => this.s.scheduler.run(true));
+  /**
+   * `scheduler.doRun(force)`: forced by default (a forced run leaves the last-run time
+   * alone, as on the hub); `force: false` runs only when RunInterval has passed and
+   * then counts as the last run, as a host's check-in would.
+   */
+  runScheduler(input: { force?: boolean } = {}): boolean {
+    return this.s.db.run(() => this.s.scheduler.run(input.force ?? true));
   }
 
   task(input: { id: number }): Readonly<TaskRow> | undefined {
