@@ -49,6 +49,7 @@ module.exports = {
         '<rootDir>/apps/**/*.spec.ts',
         '<rootDir>/libs/**/*.spec.ts',
         '<rootDir>/test/**/*.spec.ts',
+        '<rootDir>/tools/**/*.spec.ts',
       ],
     },
     {
