@@ -45,6 +45,21 @@ describe(HubSimulator.name, () => {
     expect((await fetch(`${sut.baseUrl}/sim/admin/addUser`)).status).toBe(405);
   });
 
+  it('answers a request over MaxRequestLength with GenericError "Request too long" (HTTP 200), as _read_request does', async () => {
+    sut.admin.setHubOptions({ maxRequestLength: 1000 });
+    const res = await fetch(sut.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/xml' },
+      body: encodeRequest('echo', ['x'.repeat(2000)]),
+    });
+    expect(res.status).toBe(200);
+    expect(decodeResponse(await res.text())).toEqual({
+      ok: false,
+      faultCode: 1000,
+      faultString: 'Request too long',
+    });
+  });
+
   it('serves the KojiDir at topurl: files, byte ranges, directory indexes, 404', async () => {
     mkdirSync(join(dir, 'work/x'), { recursive: true });
     writeFileSync(join(dir, 'work/x/f.txt'), '0123456789');

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decodeRequest, encodeFault, encodeResponse } from '@koji-farm/koji/xmlrpc';
+import { encodeFault, encodeResponse } from '@koji-farm/koji/xmlrpc';
 import type { Logger } from 'pino';
 import type { HubDb } from '../db/hub-db';
 import { faultOf } from '../errors/fault-of';
@@ -10,6 +10,7 @@ import type { UploadService } from '../uploads/upload-service';
 import { environOf } from './environ';
 import { serveFile } from './file-route';
 import { readBody } from './read-body';
+import { readCall, type ReadCall } from './read-call';
 
 export interface HubRequestHandlerDeps {
   db: HubDb;
@@ -63,22 +64,13 @@ export class HubRequestHandler {
       const xml = await this.upload(req, environ);
       return this.reply(res, xml, kojiVersion);
     }
-    let body: Buffer;
-    let call: ReturnType<typeof decodeRequest>;
+    let call: ReadCall;
     try {
-      body = await readBody(req, this.d.opts().maxRequestLength);
-      if (body.length === 0) throw new Error('Empty request');
-      call = decodeRequest(body);
+      call = readCall(await readBody(req, this.d.opts().maxRequestLength));
     } catch (error) {
-      const text = `Invalid request: ${error instanceof Error ? error.message : String(error)}\n`;
-      res
-        .writeHead(400, {
-          ...kojiVersion,
-          'Content-Type': 'text/plain',
-          'Content-Length': Buffer.byteLength(text),
-        })
-        .end(text);
-      return;
+      // _read_request runs inside the hub's handler: what it raises is the call's fault
+      const f = faultOf(error);
+      return this.reply(res, encodeFault(f.faultCode, f.faultString), kojiVersion);
     }
     const actions = this.d.faults.take(call.method);
     if (!(await this.applyFaults(actions, req, res))) return;
