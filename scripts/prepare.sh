@@ -46,20 +46,23 @@ fi
 
 if [ "$build_if_stale" = 1 ]; then
   say "build"
-  bundles=(dist/apps/hub-poller/main.js dist/apps/executor/main.js dist/apps/monitor/main.js)
+  # Stamped after each build here: webpack leaves a bundle untouched when its output did
+  # not change, so the bundles' own times cannot tell.
+  stamp=dist/.koji-farm-built
   stale=0
-  for bundle in "${bundles[@]}"; do
-    [ -f "$bundle" ] || { stale=1; break; }
-    # Anything the bundles are made of that changed after this one was written.
-    if [ -n "$(find apps libs package-lock.json nest-cli.json tsconfig.json tsconfig.build.json \
-        -type f -newer "$bundle" -not -name '*.spec.ts' -print -quit)" ]; then
-      stale=1
-      break
-    fi
+  for bundle in dist/apps/hub-poller/main.js dist/apps/executor/main.js dist/apps/monitor/main.js "$stamp"; do
+    [ -f "$bundle" ] || stale=1
   done
+  if [ "$stale" = 0 ] && [ -n "$(find apps libs package-lock.json nest-cli.json tsconfig.json tsconfig.build.json \
+      -type f -newer "$stamp" -not -name '*.spec.ts' -print -quit)" ]; then
+    stale=1
+  fi
   if [ "$stale" = 1 ]; then
+    mkdir -p dist
+    touch "$stamp.new" # a source changed while building counts as newer
     npm run build --silent
+    mv "$stamp.new" "$stamp"
   else
-    echo "dist/ is newer than every source file"
+    echo "dist/ was built after the last change of a source file"
   fi
 fi

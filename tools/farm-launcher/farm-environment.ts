@@ -59,6 +59,9 @@ export function executorEnvironment(spec: FarmSpec, executorId: string): Record<
     WORK_DIR: join(spec.runDir, 'work', executorId),
     ...(labels.length > 0 ? { CONTAINER_LABELS: labels.join(',') } : {}),
     SHUTDOWN_GRACE_SECONDS: String(spec.shutdownGraceSeconds ?? 10),
+    // The poller counts an executor's slots from its heartbeats: one that started just
+    // before the poller subscribed is seen at its next beat, so beat more often than 5 s.
+    HEARTBEAT_INTERVAL_MS: '2000',
     ...spec.env?.executor,
   };
 }

@@ -145,7 +145,12 @@ export async function launchFarm(spec: FarmSpec, options: LaunchOptions = {}): P
 
     const monitorUrl = `http://127.0.0.1:${monitorPort}`;
     await step(
-      waitForFarmReady(monitorUrl, { executorIds: ids, processes: started, timeoutMs: limits.readyMs }),
+      waitForFarmReady(monitorUrl, {
+        executorIds: ids,
+        pollerUrls,
+        processes: started,
+        timeoutMs: limits.readyMs,
+      }),
     );
     return new RunningFarm(spec, hub, monitorUrl, pollerUrls, ids, started, options.pidFile);
   } catch (err) {

@@ -6,15 +6,18 @@ import { envBoolean, envUrl, logLevel } from './env-types';
  * and map it with `mapCommonConfig`.
  */
 export const commonConfigShape = {
+  /** Log level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: logLevel.default('info'),
   /** Human-readable logs (pino-pretty); JSON lines otherwise. */
   LOG_PRETTY: envBoolean().default(false),
+  /** RabbitMQ (3.10+: quorum and stream queues); its password is never logged. */
   AMQP_URL: envUrl(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
   /** Prefix for every exchange and queue name; empty in production, unique per test. */
   AMQP_NAMESPACE: z
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
     .default(''),
+  /** Redis 7: the poller's lease and in-flight set, the monitor's registry. */
   REDIS_URL: envUrl(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
   /** Prefix for every Redis key of this farm. */
   REDIS_KEY_PREFIX: z

@@ -36,6 +36,7 @@ export const executorConfigSchema = z
     ARCHES: envList(arch).default(['x86_64', 'noarch']),
     /** Container slots: prefetch of the arch queues and the number of tasks run at once. */
     SLOTS: envInt({ min: 1, max: 64 }).default(2),
+    /** Podman's Docker-compatible API socket (root-only: the executor runs as root). */
     PODMAN_SOCKET: z
       .string()
       .startsWith('/', 'expected an absolute socket path')
@@ -43,11 +44,15 @@ export const executorConfigSchema = z
     /** Redeliveries before a task message is dead-lettered; must match the poller's. */
     DELIVERY_LIMIT: envInt({ min: 0, max: 100 }).default(DEFAULT_DELIVERY_LIMIT),
 
-    /** Image policy: the tag's extra key, then the per-tag map, then the default. */
+    /** Image of a task's container when neither the tag's extra key nor TASK_IMAGE_BY_TAG names one (ADR 0060). */
     TASK_IMAGE_DEFAULT: imageRef.default('localhost/koji-farm-buildroot:bookworm'),
+    /** Per build tag images: `tag=image,tag2=image2`. */
     TASK_IMAGE_BY_TAG: envKeyValueList(z.string().min(1), imageRef).default({}),
+    /** Let the build tag's `extra` name the image (key TASK_IMAGE_EXTRA_KEY); it wins over the map. */
     TASK_IMAGE_HUB_POLICY: envBoolean().default(true),
+    /** The tag `extra` key that names the image. */
     TASK_IMAGE_EXTRA_KEY: z.string().min(1).default('koji-farm.image'),
+    /** `never`, `if-not-present` or `always` pull the task image before a task. */
     IMAGE_PULL_POLICY: z.enum(['never', 'if-not-present', 'always']).default('if-not-present'),
 
     /** Extra labels on every container, e.g. `io.koji-farm.test=true` in tests. */
@@ -56,8 +61,11 @@ export const executorConfigSchema = z
     FETCH_NETWORK: network.default('host'),
     /** `none`: the build runs without network (mock's rpmbuild_networking=False); `fetch`: as FETCH_NETWORK. */
     BUILD_NETWORK: z.enum(['none', 'fetch']).default('none'),
+    /** Memory limit of each task container (MiB); unset: none. */
     CONTAINER_MEMORY_MB: envInt({ min: 16 }).optional(),
+    /** CPU limit of each task container (e.g. 1.5); unset: none. */
     CONTAINER_CPUS: z.coerce.number().positive().optional(),
+    /** Process limit of each task container; unset: Podman's default. */
     CONTAINER_PIDS_LIMIT: envInt({ min: 16 }).optional(),
     /** tmpfs on /builddir with this size (e.g. `4g`); unset: /builddir is on the container's disk. */
     BUILDDIR_TMPFS_SIZE: z
@@ -76,11 +84,13 @@ export const executorConfigSchema = z
     WORK_DIR: z.string().startsWith('/', 'expected an absolute path').default('/var/tmp/koji-farm/executor'),
     /** Keep a failed task's container (running, for `podman exec`) until the reaper's TTL. */
     KEEP_FAILED_CONTAINERS: envBoolean().default(false),
+    /** How long a kept failed container stays before the reaper removes it. */
     KEPT_CONTAINER_TTL_SECONDS: seconds(1).default(3600),
     /** How often the orphan reaper runs (and once at start). */
     REAPER_INTERVAL_SECONDS: seconds(1).default(60),
     /** An executor whose heartbeats stopped this long ago is gone: its containers are orphans. */
     EXECUTOR_GONE_AFTER_SECONDS: seconds(1).default((HEARTBEAT_INTERVAL_MS * HEARTBEATS_BEFORE_GONE) / 1000),
+    /** How often the executor publishes its heartbeat (slots, busy, methods). */
     HEARTBEAT_INTERVAL_MS: envInt({ min: 100 }).default(HEARTBEAT_INTERVAL_MS),
     /** SIGTERM: how long running tasks may go on before they are requeued and their containers removed. */
     SHUTDOWN_GRACE_SECONDS: seconds(0).default(30),
@@ -89,11 +99,14 @@ export const executorConfigSchema = z
 
     /** Hub connection retries (kojid: 30 retries, 20 s apart). */
     HUB_RETRIES: envInt({ min: 0 }).default(30),
+    /** Milliseconds between those retries. */
     HUB_RETRY_INTERVAL_MS: envInt({ min: 0 }).default(20000),
 
-    /** kojid.conf's vendor, packager and distribution: macros of every buildroot. */
+    /** `%vendor` of every buildroot (kojid.conf's vendor). */
     BUILD_VENDOR: text.default('Koji'),
+    /** `%packager` of every buildroot (kojid.conf's packager). */
     BUILD_PACKAGER: text.default('Koji'),
+    /** `%distribution` of every buildroot (kojid.conf's distribution). */
     BUILD_DISTRIBUTION: text.default('Koji'),
   })
   .refine((env) => env.EXECUTOR_GONE_AFTER_SECONDS * 1000 > env.HEARTBEAT_INTERVAL_MS, {

@@ -6,11 +6,13 @@ import { z } from 'zod';
  * The password is a secret: it only ever goes to the login call.
  */
 export const hubAuthConfigShape = {
+  /** How the poller logs in as the build host: `password`, `ssl` (TLS client certificate) or `gssapi` (Kerberos). */
   KOJI_AUTH: z
     .enum(['password', 'ssl', 'gssapi'], { error: 'expected password, ssl or gssapi' })
     .default('password'),
   /** The host's user name (password login). */
   KOJI_USER: z.string().min(1).optional(),
+  /** The host's password (password login); a secret, sent only to `login`. */
   KOJI_PASSWORD: z.string().min(1).optional(),
   /** PEM client certificate (ssl login); may hold the key too. */
   KOJI_CERT: z.string().startsWith('/', 'expected an absolute path').optional(),

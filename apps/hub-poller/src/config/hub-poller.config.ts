@@ -20,7 +20,9 @@ export const hubPollerConfigSchema = z
     ...hubAuthConfigShape,
     /** Unique per poller replica (leader election). Defaults to the hostname. */
     POLLER_ID: identifier.default(hostname()),
+    /** The hub's XML-RPC URL, e.g. `https://koji.example.com/kojihub`. */
     KOJI_HUB_URL: envUrl(['http', 'https']),
+    /** Where the hub serves its files (work/, repos/, packages/); sent to executors in each task message. */
     KOJI_TOPURL: envUrl(['http', 'https']),
     /** Seconds between host loops (kojid's sleeptime: 15). */
     POLL_INTERVAL: envNumber({ min: 0.1 }).default(2),
@@ -38,6 +40,7 @@ export const hubPollerConfigSchema = z
     ),
     /** Health and metrics HTTP server (`/healthz`, `/readyz`, `/metrics`). */
     POLLER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    /** Port of that server; 0 picks a free one. */
     POLLER_HTTP_PORT: envInt({ min: 0, max: 65535 }).default(8081),
   })
   // Runs even when other keys failed, so one boot error names every missing key.

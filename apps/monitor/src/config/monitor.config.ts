@@ -14,7 +14,9 @@ const seconds = (min = 1) => envInt({ min });
 export const monitorConfigSchema = z
   .object({
     ...commonConfigShape,
+    /** Address of the REST API, WebSocket, dashboard and /metrics; beyond loopback it needs MONITOR_API_TOKEN. */
     MONITOR_HOST: z.string().min(1).default('127.0.0.1'),
+    /** Port of that server; 0 picks a free one. */
     MONITOR_PORT: envInt({ min: 0, max: 65535 }).default(8080),
     /** Required when MONITOR_HOST is not loopback; then every request needs `Authorization: Bearer`. */
     MONITOR_API_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
@@ -33,6 +35,7 @@ export const monitorConfigSchema = z
       .string()
       .regex(/^\d+(s|m|h|D|M|Y)$/, 'expected a RabbitMQ age such as 30m, 24h or 7D')
       .default('24h'),
+    /** Size cap of the `koji.events.log` stream queue (fixed once the queue exists). */
     MONITOR_EVENTS_LOG_MAX_BYTES: envInt({ min: 1024 * 1024 }).default(2 * 1024 * 1024 * 1024),
     /** Bytes of one task log kept in Redis; later bytes are dropped and the log is marked truncated. */
     MONITOR_LOG_MAX_BYTES: envInt({ min: 1024 }).default(8 * 1024 * 1024),
