@@ -14,7 +14,7 @@ import {
   bareSequence,
   benchSpec,
   BENCH_METHOD,
-  OverheadBenchHandler,
+  overheadBenchModule,
 } from './support/executor-sequence';
 import { ExecutorBenchFarm } from './support/executor-bench-farm';
 import { since, summarize, table, type Summary } from './support/stats';
@@ -35,10 +35,7 @@ export async function run(args: string[]): Promise<boolean> {
   const dir = await mkdtemp(join(tmpdir(), 'kf-overhead-'));
   const inputs = await benchInputs(join(dir, 'inputs'));
   const containers = new ContainerManager({ defaultLabels: BENCH_LABELS });
-  const farm = await ExecutorBenchFarm.start(
-    dir,
-    (executorId) => new OverheadBenchHandler(executorId, BENCH_LABELS, inputs),
-  );
+  const farm = await ExecutorBenchFarm.start(dir, overheadBenchModule({ inputs, labels: BENCH_LABELS }));
   const viaExecutor: number[] = [];
   const inTask: number[] = [];
   const bare: number[] = [];

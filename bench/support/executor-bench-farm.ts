@@ -6,7 +6,7 @@ import { connectForTest, deleteTopology, testNamespace, TEST_AMQP_URL } from '..
 import { EventRecorder } from '../../test/executor/support/event-recorder';
 import { HostSession } from '../../test/executor/support/host-session';
 import { InProcessExecutor } from '../../test/executor/support/in-process-executor';
-import { type TaskHandler } from '../../apps/executor/src/tasks/handler/task-handler';
+import { type DynamicModule } from '@nestjs/common';
 
 const EXECUTOR_ID = 'bench-executor';
 
@@ -24,7 +24,7 @@ export class ExecutorBenchFarm {
     private readonly executor: InProcessExecutor,
   ) {}
 
-  static async start(dir: string, handler: (executorId: string) => TaskHandler): Promise<ExecutorBenchFarm> {
+  static async start(dir: string, handlerModule: DynamicModule): Promise<ExecutorBenchFarm> {
     const namespace = testNamespace('bench-overhead');
     const sim = await HubSimulator.start({ dir: join(dir, 'hub') });
     sim.admin.addHost({
@@ -50,7 +50,7 @@ export class ExecutorBenchFarm {
         WORK_DIR: join(dir, 'executor'),
         LOG_LEVEL: 'warn',
       },
-      { handlers: [handler(EXECUTOR_ID)] },
+      { handlerModules: [handlerModule] },
     );
     return new ExecutorBenchFarm(sim, host, connection, names, events, executor);
   }

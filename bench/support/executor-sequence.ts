@@ -7,11 +7,20 @@ import {
   discardSink,
 } from '@koji-farm/container';
 import { type KojiValue } from '@koji-farm/koji';
+import { type DynamicModule, Inject, Module } from '@nestjs/common';
+import { EXECUTOR_CONFIG, type ExecutorConfig } from '../../apps/executor/src/config/executor.config';
 import { type TaskContext } from '../../apps/executor/src/tasks/handler/task-context';
-import { type TaskHandler } from '../../apps/executor/src/tasks/handler/task-handler';
+import { KojiMethod, KojiTaskHandler } from '../../apps/executor/src/tasks/handler/task-handler';
 
 export const BENCH_IMAGE = 'localhost/koji-farm-buildroot:bookworm';
 export const BENCH_METHOD = 'kfOverheadBench';
+
+const BENCH_SETUP = Symbol('BENCH_SETUP');
+
+interface BenchSetup {
+  inputs: Awaited<ReturnType<typeof benchInputs>>;
+  labels: Record<string, string>;
+}
 
 /** Three small files like a buildroot's repo file, macros file and SRPM. */
 export async function benchInputs(dir: string): Promise<{ repo: Buffer; macros: Buffer; srpm: string }> {
@@ -72,23 +81,23 @@ export async function bareSequence(
  * StepRunner (step events), exec output into the task's logs (uploaded to the hub while
  * it runs, log.chunk events), the task's subsession, closeTask, ack.
  */
-export class OverheadBenchHandler implements TaskHandler {
-  readonly method = BENCH_METHOD;
-
+@KojiTaskHandler()
+export class OverheadBenchHandler {
   constructor(
-    private readonly executorId: string,
-    private readonly labels: Record<string, string>,
-    private readonly inputs: Awaited<ReturnType<typeof benchInputs>>,
+    @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
+    @Inject(BENCH_SETUP) private readonly setup: BenchSetup,
   ) {}
 
+  @KojiMethod(BENCH_METHOD)
   async run(ctx: TaskContext): Promise<KojiValue> {
+    const { inputs, labels } = this.setup;
     const container = await ctx.steps.create(
-      benchSpec(this.executorId, ctx.taskId, ctx.attempt, this.labels),
+      benchSpec(this.config.executorId, ctx.taskId, ctx.attempt, labels),
     );
     try {
-      await ctx.steps.copyTo(container, this.inputs.repo, '/etc/yum.repos.d/koji.repo', 'repo file');
-      await ctx.steps.copyTo(container, this.inputs.macros, '/etc/rpm/macros.koji', 'macros file');
-      await ctx.steps.copyTo(container, this.inputs.srpm, '/builddir/originals/bench-1.0-1.src.rpm', 'SRPM');
+      await ctx.steps.copyTo(container, inputs.repo, '/etc/yum.repos.d/koji.repo', 'repo file');
+      await ctx.steps.copyTo(container, inputs.macros, '/etc/rpm/macros.koji', 'macros file');
+      await ctx.steps.copyTo(container, inputs.srpm, '/builddir/originals/bench-1.0-1.src.rpm', 'SRPM');
       for (let i = 1; i <= 3; i++) {
         const result = await ctx.steps.exec(container, ['true'], ctx.logs.sink('root.log'), {
           name: `exec true ${i}/3`,
@@ -103,4 +112,16 @@ export class OverheadBenchHandler implements TaskHandler {
     }
     return { ok: true };
   }
+}
+
+@Module({})
+class OverheadBenchModule {}
+
+/** The benchmark's task handler as an added handler module of the executor. */
+export function overheadBenchModule(setup: BenchSetup): DynamicModule {
+  return {
+    module: OverheadBenchModule,
+    controllers: [OverheadBenchHandler],
+    providers: [{ provide: BENCH_SETUP, useValue: setup }],
+  };
 }

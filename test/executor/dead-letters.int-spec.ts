@@ -24,7 +24,7 @@ describe('executor dead letters (simulator, RabbitMQ)', () => {
     await farm.publish(Buffer.from('{this is not json'));
     await farm.publish({ v: 1, taskId: 99, method: 'buildArch', session: { id: 1, key: 'k-secret-99' } });
     const valid = await farm.buildArchTask(farm.seed.srpms.hello);
-    await farm.publish({ ...valid, method: 'createrepo' });
+    await farm.publish({ ...valid, method: 'createLiveCD' });
 
     let dead: Array<{ headers: Record<string, unknown>; body: string }> = [];
     await farm.until(
@@ -40,7 +40,7 @@ describe('executor dead letters (simulator, RabbitMQ)', () => {
     expect(reasons[1]).toMatch(/does not match the task message schema v1/);
     expect(reasons[1]).toContain('arch');
     expect(reasons[1]).not.toContain('k-secret-99');
-    expect(reasons[2]).toMatch(/no handler for method createrepo/);
+    expect(reasons[2]).toMatch(/no handler for method createLiveCD/);
     expect(dead.every((d) => d.headers[HEADERS.deadFromQueue] === farm.names.taskQueue('x86_64'))).toBe(true);
     expect(dead[0].body).toBe('{this is not json');
     // Still alive: heartbeats go on.

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ContainerModule } from '@koji-farm/container';
 import { MessagingModule } from '@koji-farm/messaging';
@@ -7,15 +7,15 @@ import { RedisModule } from '@koji-farm/redis';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from './config/executor.config';
 import { ExecutorStateStore } from './containers/executor-state.store';
 import { OrphanReaper } from './containers/orphan-reaper.service';
+import { CancelController } from './control/cancel.controller';
 import { ControlConsumer } from './control/control-consumer.service';
 import { EventPublisher } from './events/event-publisher';
 import { ExecutorLifecycle } from './executor-lifecycle.service';
 import { createExecutorLogger, EXECUTOR_LOGGER } from './executor-logger';
-import { BuildArchHandler } from './handlers/build-arch/build-arch.handler';
+import { TaskHandlersModule } from './handlers/task-handlers.module';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { TaskIntake } from './intake/task-intake.service';
-import { TASK_HANDLERS, type TaskHandler } from './tasks/handler/task-handler';
-import { TaskHandlerRegistry } from './tasks/handler/task-handler-registry';
+import { KojiMethods } from './tasks/handler/koji-methods';
 import { RunningTasks } from './tasks/running-tasks';
 import { TaskRunner } from './tasks/task-runner.service';
 import { TaskSettler } from './tasks/task-settler';
@@ -23,17 +23,30 @@ import { TaskSettler } from './tasks/task-settler';
 export interface ExecutorModuleOptions {
   /** Where log lines go instead of stdout (tests capture them to look for secrets). */
   logDestination?: NodeJS.WritableStream;
-  /** More task handlers besides the built-in ones (the overhead benchmark adds its own). */
-  handlers?: readonly TaskHandler[];
+  /**
+   * Modules with more task handlers besides the built-in ones (the overhead benchmark
+   * adds its own): each lists `@KojiTaskHandler()` classes as its controllers.
+   */
+  handlerModules?: ModuleMetadata['imports'];
 }
 
-/** Root module of the executor. */
+/**
+ * Root module of the executor. Global, so that the modules of task handlers (built-in
+ * and added ones) can inject its services. Run it as a microservice of the AMQP
+ * transport (`createAmqpMicroservice`), which routes task and control messages to the
+ * handlers Nest discovers.
+ */
 @Module({})
 export class ExecutorModule {
   static forRoot(config: ExecutorConfig, options: ExecutorModuleOptions = {}): DynamicModule {
     const logging = pinoOptions('executor', config.log);
+    const containers = ContainerModule.forRoot({
+      socketPath: config.podmanSocket,
+      defaultLabels: config.containers.labels,
+    });
     return {
       module: ExecutorModule,
+      global: true,
       imports: [
         LoggerModule.forRoot({
           pinoHttp: options.logDestination
@@ -50,18 +63,15 @@ export class ExecutorModule {
           keyPrefix: config.redis.keyPrefix,
           connectionName: `executor ${config.executorId}`,
         }),
-        ContainerModule.forRoot({ socketPath: config.podmanSocket, defaultLabels: config.containers.labels }),
+        containers,
+        TaskHandlersModule,
+        ...(options.handlerModules ?? []),
       ],
+      controllers: [CancelController],
       providers: [
         { provide: EXECUTOR_CONFIG, useValue: config },
         { provide: EXECUTOR_LOGGER, useValue: createExecutorLogger(config, options.logDestination) },
-        BuildArchHandler,
-        {
-          provide: TASK_HANDLERS,
-          inject: [BuildArchHandler],
-          useFactory: (...builtIn: TaskHandler[]) => [...builtIn, ...(options.handlers ?? [])],
-        },
-        TaskHandlerRegistry,
+        KojiMethods,
         EventPublisher,
         ExecutorStateStore,
         RunningTasks,
@@ -73,7 +83,16 @@ export class ExecutorModule {
         OrphanReaper,
         ExecutorLifecycle,
       ],
-      exports: [RunningTasks, OrphanReaper, TaskHandlerRegistry],
+      exports: [
+        containers,
+        EXECUTOR_CONFIG,
+        EXECUTOR_LOGGER,
+        EventPublisher,
+        ExecutorStateStore,
+        RunningTasks,
+        OrphanReaper,
+        KojiMethods,
+      ],
     };
   }
 }

@@ -7,10 +7,12 @@ import { MessagingModule } from '@koji-farm/messaging';
 import { KojiFarmLoggerModule, pinoOptions } from '@koji-farm/observability';
 import { RedisModule } from '@koji-farm/redis';
 import { CapacityTracker } from './capacity/capacity-tracker';
+import { ExecutorEventsController } from './capacity/executor-events.controller';
 import { HeartbeatListener } from './capacity/heartbeat-listener';
 import { HUB_POLLER_CONFIG, type HubPollerConfig } from './config/hub-poller.config';
 import { DeadLetterConsumer } from './dead-letters/dead-letter-consumer';
 import { DeadLetterHandler } from './dead-letters/dead-letter-handler';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { PollerMetrics } from './health/poller-metrics';
@@ -36,7 +38,11 @@ export interface HubPollerModuleOptions {
   logStream?: DestinationStream;
 }
 
-/** Root module of the hub-poller. */
+/**
+ * Root module of the hub-poller: an HTTP app connected to the AMQP transport
+ * (`connectAmqpTransport`), which routes executor events and dead letters to their
+ * `@EventPattern` handlers.
+ */
 @Module({})
 export class HubPollerModule {
   static forRoot(config: HubPollerConfig, options: HubPollerModuleOptions = {}): DynamicModule {
@@ -67,7 +73,8 @@ export class HubPollerModule {
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, MetricsController],
+      // HTTP: health and metrics; AMQP (the transport of MessagingModule): executor events, dead letters.
+      controllers: [HealthController, MetricsController, ExecutorEventsController, DeadLettersController],
       providers: [
         { provide: HUB_POLLER_CONFIG, useValue: config },
         { provide: POLLER_LOG_STREAM, useValue: options.logStream ?? null },

@@ -18,6 +18,7 @@ import { MONITOR_CONFIG, type MonitorConfig } from './config/monitor.config';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { HealthController } from './health/health.controller';
 import { EventsLogConsumer } from './ingest/events-log-consumer';
+import { EventsLogController } from './ingest/events-log.controller';
 import { ExpirySweeper } from './ingest/expiry-sweeper';
 import { FoldProgress } from './ingest/fold-progress';
 import { EventFeed } from './live/event-feed';
@@ -35,7 +36,8 @@ import { RegistryWriter } from './registry/registry-writer';
 
 /**
  * Root module of the monitor: folds the events stream into the Redis registry and
- * serves it (REST, WebSocket, dashboard, metrics). Self-contained, so that tests start
+ * serves it (REST, WebSocket, dashboard, metrics). An HTTP app connected to the AMQP
+ * transport (`connectAmqpTransport`), which hands the stream to EventsLogController. Self-contained, so that tests start
  * it in-process with their own config (port 0, own namespace and key prefix).
  */
 @Module({})
@@ -60,6 +62,8 @@ export class MonitorModule {
         HealthController,
         MetricsController,
         DashboardController,
+        // AMQP (the transport of MessagingModule): the events stream.
+        EventsLogController,
       ],
       providers: [
         { provide: MONITOR_CONFIG, useValue: config },

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 import { type z } from 'zod';
 import { ConfigFileError, ConfigValidationError, loadConfig, readConfigSource } from '@koji-farm/config';
+import { connectAmqpTransport, createAmqpMicroservice } from '@koji-farm/messaging';
 import { pinoOptions } from '@koji-farm/observability';
 import { ShutdownSignals } from './shutdown-signals';
 
@@ -23,9 +24,10 @@ export const EXIT_CONFIG_ERROR = 78;
 
 /**
  * Boots one koji-farm app: validates its config (every bad key listed, then exit 78),
- * builds the Nest app with pino logs, and starts HTTP when the app has one. SIGTERM and
- * SIGINT close the app, which runs every provider's shutdown hooks (see
- * `ShutdownSignals`).
+ * builds the Nest app with pino logs on the AMQP transport (its MessagingModule's
+ * AmqpServer: the app's `@MessagePattern`/`@EventPattern` handlers), and starts HTTP
+ * when the app has one. SIGTERM and SIGINT close the app, which runs every provider's
+ * shutdown hooks (see `ShutdownSignals`).
  */
 export async function bootstrapApp<S extends z.ZodType>(
   definition: AppDefinition<S>,
@@ -50,21 +52,29 @@ export async function bootstrapApp<S extends z.ZodType>(
   const signals = new ShutdownSignals(definition.app);
   const module = definition.module(config);
   const address = definition.http?.(config);
-  const app = address
-    ? await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true })
-    : await NestFactory.createApplicationContext(module, { bufferLogs: true });
+  if (address) {
+    const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+    const logger = useLogger(app);
+    signals.attach(app, logger);
+    connectAmqpTransport(app);
+    await app.listen(address.port, address.host);
+    await app.startAllMicroservices();
+    logger.log(`${definition.app} started, HTTP on ${address.host}:${address.port}`);
+    signals.started();
+    return app;
+  }
+  const app = await createAmqpMicroservice(module, { bufferLogs: true });
+  const logger = useLogger(app);
+  signals.attach(app, logger);
+  await app.listen();
+  logger.log(`${definition.app} started`);
+  signals.started();
+  return app;
+}
+
+function useLogger(app: INestApplicationContext): Logger {
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
-  signals.attach(app, logger);
-
-  if (address && 'listen' in app) {
-    await (app as NestExpressApplication).listen(address.port, address.host);
-    logger.log(`${definition.app} started, HTTP on ${address.host}:${address.port}`);
-  } else {
-    await app.init();
-    logger.log(`${definition.app} started`);
-  }
-  signals.started();
-  return app;
+  return logger;
 }

@@ -1,22 +1,22 @@
 import { PassThrough } from 'node:stream';
-import { type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { type INestMicroservice } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { loadConfig } from '@koji-farm/config';
+import { createAmqpMicroservice } from '@koji-farm/messaging';
 import { executorConfigSchema, type ExecutorConfig } from '../../../apps/executor/src/config/executor.config';
 import { ExecutorModule, type ExecutorModuleOptions } from '../../../apps/executor/src/executor.module';
 
 /**
  * The executor app in the test's process, configured from a plain key/value record (as
- * main.ts reads the environment, but without touching process.env), its log lines
- * captured. `stop()` runs the same shutdown hooks as SIGTERM.
+ * main.ts reads the environment, but without touching process.env), run as main.ts runs
+ * it (a microservice of the AMQP transport), its log lines captured. `stop()` runs the same shutdown hooks as SIGTERM.
  */
 export class InProcessExecutor {
   private readonly lines: string[] = [];
 
   private constructor(
     readonly config: ExecutorConfig,
-    private app?: INestApplicationContext,
+    private app?: INestMicroservice,
   ) {}
 
   static async start(
@@ -33,7 +33,7 @@ export class InProcessExecutor {
       pending = parts.pop() ?? '';
       executor.lines.push(...parts.filter(Boolean));
     });
-    const app = await NestFactory.createApplicationContext(
+    const app = await createAmqpMicroservice(
       ExecutorModule.forRoot(config, { ...options, logDestination: stream }),
       {
         bufferLogs: true,
@@ -42,7 +42,7 @@ export class InProcessExecutor {
     );
     app.useLogger(app.get(Logger));
     app.flushLogs();
-    await app.init();
+    await app.listen();
     executor.app = app;
     return executor;
   }

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { type AmqpTopology, amqpTopology } from '@koji-farm/contracts';
 import { loadConfig } from '@koji-farm/config';
 import { KojiClient } from '@koji-farm/koji';
-import { type AmqpConnection } from '@koji-farm/messaging';
+import { type AmqpConnection, connectAmqpTransport } from '@koji-farm/messaging';
 import {
   hubPollerConfigSchema,
   type HubPollerConfig,
@@ -105,7 +105,9 @@ export class PollerTestBed {
       logger: false,
       abortOnError: false,
     });
+    connectAmqpTransport(app);
     await app.listen(0, '127.0.0.1');
+    await app.startAllMicroservices();
     const port = (app.getHttpServer().address() as AddressInfo).port;
     let closed: Promise<void> | undefined;
     const poller: InProcessPoller = {

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
 import { type AmqpTopology, amqpTopology } from '@koji-farm/contracts';
+import { connectAmqpTransport } from '@koji-farm/messaging';
 import { type MonitorConfig, monitorConfigSchema } from '../../../apps/monitor/src/config/monitor.config';
 import { MonitorModule } from '../../../apps/monitor/src/monitor.module';
 
@@ -53,7 +54,9 @@ export async function startMonitor(options: MonitorOptions): Promise<RunningMoni
   const app = await NestFactory.create<NestExpressApplication>(MonitorModule.forRoot(config), {
     logger: false,
   });
+  connectAmqpTransport(app);
   await app.listen(0, '127.0.0.1');
+  await app.startAllMicroservices();
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   let closed = false;
   return {

@@ -36,6 +36,12 @@ export const executorConfigSchema = z
     ARCHES: envList(arch).default(['x86_64', 'noarch']),
     /** Container slots: prefetch of the arch queues and the number of tasks run at once. */
     SLOTS: envInt({ min: 1, max: 64 }).default(2),
+    /**
+     * Orchestration slots: parent tasks (build, newRepo, ...) consumed from
+     * `koji.tasks.orchestrate` and run at once. They call the hub and wait on their
+     * children, holding no container; 0 = this replica runs no parent tasks.
+     */
+    ORCHESTRATION_SLOTS: envInt({ min: 0, max: 1000 }).default(20),
     /** Podman's Docker-compatible API socket (root-only: the executor runs as root). */
     PODMAN_SOCKET: z
       .string()
@@ -118,6 +124,7 @@ export const executorConfigSchema = z
     executorId: env.EXECUTOR_ID,
     arches: env.ARCHES,
     slots: env.SLOTS,
+    orchestrationSlots: env.ORCHESTRATION_SLOTS,
     podmanSocket: env.PODMAN_SOCKET,
     deliveryLimit: env.DELIVERY_LIMIT,
     image: {

@@ -5,7 +5,7 @@ import { EXECUTOR_LOGGER } from '../executor-logger';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
 import { ExecutorStateStore } from '../containers/executor-state.store';
 import { EventPublisher } from '../events/event-publisher';
-import { TaskHandlerRegistry } from '../tasks/handler/task-handler-registry';
+import { KojiMethods } from '../tasks/handler/koji-methods';
 import { RunningTasks } from '../tasks/running-tasks';
 import { EXECUTOR_VERSION } from './executor-version';
 
@@ -28,7 +28,7 @@ export class HeartbeatService {
     @Inject(EventPublisher) private readonly publisher: EventPublisher,
     @Inject(ExecutorStateStore) private readonly state: ExecutorStateStore,
     @Inject(RunningTasks) private readonly running: RunningTasks,
-    @Inject(TaskHandlerRegistry) private readonly handlers: TaskHandlerRegistry,
+    @Inject(KojiMethods) private readonly methods: KojiMethods,
     @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'heartbeat' });
@@ -82,11 +82,11 @@ export class HeartbeatService {
         executorId: this.config.executorId,
         seq: ++this.seq,
         arches: this.config.arches,
-        methods: this.handlers.methods,
+        methods: this.methods.names,
         slots: this.config.slots,
         busy: this.running.busy,
-        orchestrating: 0,
-        orchestrationSlots: 0,
+        orchestrating: this.running.orchestrating,
+        orchestrationSlots: this.config.orchestrationSlots,
         load: this.running.load,
         version: EXECUTOR_VERSION,
         startedAt: this.startedAt,

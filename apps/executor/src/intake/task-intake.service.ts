@@ -1,56 +1,79 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AmqpTopology } from '@koji-farm/contracts';
+import { type AmqpTopology, type TaskMessage } from '@koji-farm/contracts';
+import { type KojiValue } from '@koji-farm/koji';
 import {
   AMQP_TOPOLOGY,
   AmqpConnection,
+  AmqpServer,
   type ConsumerHandle,
-  deadLetter,
   declareControlExchange,
   declareEventsExchange,
   declareTaskExchanges,
   declareTaskQueue,
+  type DecodedMessage,
+  type Delivery,
   type InboundMessage,
+  type InvokeHandler,
 } from '@koji-farm/messaging';
 import { type LoggerLike } from '@koji-farm/observability';
 import { EXECUTOR_LOGGER } from '../executor-logger';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
-import { TaskHandlerRegistry } from '../tasks/handler/task-handler-registry';
-import { SlotPool } from '../tasks/slot-pool';
+import { type TaskContext } from '../tasks/handler/task-context';
+import { KojiMethods } from '../tasks/handler/koji-methods';
 import { TaskRunner } from '../tasks/task-runner.service';
-import { IntakeStoppedError } from './intake-stopped.error';
 import { parseTaskMessage } from './parse-task-message';
-import { SlotGatedConsumption } from './slot-gated-consumption';
+import { IntakeStoppedError } from './intake-stopped.error';
+import { TaskPool } from './task-pool';
 
 /**
  * Takes task messages off `koji.tasks.<arch>` for every configured arch (manual ack, at
- * most SLOTS running at once), validates them and hands valid ones to the TaskRunner. An
- * invalid message, or one for a method this executor has no handler for, goes to the dead
- * letters at once with the reason. The consumers' prefetch follows the free slots and they
- * pause while none is free, so that a busy executor leaves queued tasks to idle ones
- * (SlotGatedConsumption, ADR 0068).
+ * most SLOTS running at once) and off `koji.tasks.orchestrate` (parent tasks, at most
+ * ORCHESTRATION_SLOTS at once, no container) through the AMQP transport, which validates them and routes
+ * each to the `@KojiMethod` handler of its method; an invalid message, or one for a
+ * method this executor has no handler for, goes to the dead letters at once with the
+ * reason. A routed task waits for a slot and runs through the TaskRunner. The consumers'
+ * prefetch follows the free slots and they pause while none is free, so that a busy
+ * executor leaves queued tasks to idle ones (SlotGatedConsumption, ADR 0068).
  */
 @Injectable()
 export class TaskIntake {
   private readonly logger: LoggerLike;
-  private readonly slots: SlotPool;
-  private readonly consumption: SlotGatedConsumption;
+  private readonly pools: TaskPool[];
   private stopping = false;
 
   constructor(
     @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
     @Inject(AmqpConnection) private readonly connection: AmqpConnection,
+    @Inject(AmqpServer) private readonly server: AmqpServer,
     @Inject(AMQP_TOPOLOGY) private readonly names: AmqpTopology,
-    @Inject(TaskHandlerRegistry) private readonly handlers: TaskHandlerRegistry,
+    @Inject(KojiMethods) private readonly methods: KojiMethods,
     @Inject(TaskRunner) private readonly runner: TaskRunner,
     @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'task-intake' });
-    this.slots = new SlotPool(config.slots);
-    this.consumption = new SlotGatedConsumption(
-      () => this.slots.free,
-      (prefetch) => this.subscribe(prefetch),
-      (err) => this.logger.warn({ err }, 'could not change the task consumers; retrying'),
-    );
+    const onError = (err: unknown) =>
+      this.logger.warn({ err }, 'could not change the task consumers; retrying');
+    const subscribe = (pool: TaskPool, prefetch: number) => this.subscribe(pool, prefetch);
+    this.pools = [
+      new TaskPool(
+        'container',
+        config.arches.map((arch) => names.taskQueue(arch)),
+        config.slots,
+        subscribe,
+        onError,
+      ),
+    ];
+    if (config.orchestrationSlots > 0) {
+      this.pools.push(
+        new TaskPool(
+          'orchestration',
+          [names.orchestrateQueue],
+          config.orchestrationSlots,
+          subscribe,
+          onError,
+        ),
+      );
+    }
   }
 
   /** Declares the topology this executor needs (again after every reconnection). */
@@ -58,20 +81,25 @@ export class TaskIntake {
     const { names, config } = this;
     await this.connection.addTopology(async (channel) => {
       await declareTaskExchanges(channel, names);
-      for (const arch of config.arches) {
-        await declareTaskQueue(channel, names, names.taskQueue(arch), arch, {
-          deliveryLimit: config.deliveryLimit,
-        });
-      }
+      const queue = { deliveryLimit: config.deliveryLimit };
+      for (const arch of config.arches)
+        await declareTaskQueue(channel, names, names.taskQueue(arch), arch, queue);
+      if (config.orchestrationSlots > 0)
+        await declareTaskQueue(channel, names, names.orchestrateQueue, names.orchestrateRoutingKey, queue);
       await declareEventsExchange(channel, names);
       await declareControlExchange(channel, names);
     });
   }
 
   async start(): Promise<void> {
-    await this.consumption.update();
+    for (const pool of this.pools) await pool.consumption.update();
     this.logger.info(
-      { arches: this.config.arches, slots: this.config.slots, methods: this.handlers.methods },
+      {
+        arches: this.config.arches,
+        slots: this.config.slots,
+        orchestrationSlots: this.config.orchestrationSlots,
+        methods: this.methods.names,
+      },
       'consuming tasks',
     );
   }
@@ -80,57 +108,62 @@ export class TaskIntake {
   async stopConsuming(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await this.consumption.close();
-    this.slots.refuseAll(new IntakeStoppedError('executor is shutting down'));
+    for (const pool of this.pools) {
+      await pool.consumption.close();
+      pool.slots.refuseAll(new IntakeStoppedError('executor is shutting down'));
+    }
   }
 
-  /** One consumer per arch queue with `prefetch` (0: channel open, not yet consuming); all or none. */
-  private async subscribe(prefetch: number): Promise<ConsumerHandle[]> {
+  /** One consumer per queue of the pool with `prefetch` (0: channel open, not yet consuming); all or none. */
+  private async subscribe(pool: TaskPool, prefetch: number): Promise<ConsumerHandle[]> {
     const consumers: ConsumerHandle[] = [];
     try {
-      for (const arch of this.config.arches) {
-        const queue = this.names.taskQueue(arch);
+      for (const queue of pool.queues) {
         consumers.push(
-          await this.connection.consume(queue, (message) => this.onMessage(message), { prefetch }),
+          await this.server.consume<TaskMessage>({
+            queue,
+            consume: { prefetch },
+            decode: (message) => this.decode(message),
+            refuse: 'dead-letter',
+            unhandled: (_pattern, task) =>
+              `no handler for method ${task.method} on executor ${this.config.executorId} (it offers ${this.methods.names.join(', ')})`,
+            deliver: (delivery, invoke) => this.deliver(pool, delivery, invoke),
+          }),
         );
       }
     } catch (err) {
       await Promise.allSettled(consumers.map((c) => c.cancel()));
       throw err;
     }
-    this.logger.debug({ prefetch }, 'consuming the arch queues');
+    this.logger.debug({ pool: pool.kind, prefetch }, 'consuming the task queues');
     return consumers;
   }
 
-  private async onMessage(message: InboundMessage): Promise<void> {
+  private decode(message: InboundMessage): DecodedMessage<TaskMessage> {
     const parsed = parseTaskMessage(message.content);
-    if (!parsed.ok) {
-      this.logger.warn(
-        { queue: message.queue, taskId: parsed.taskId, reason: parsed.reason },
-        'invalid task message; dead-lettering it',
-      );
-      await deadLetter(this.connection, this.names, message, parsed.reason);
-      return;
-    }
-    const task = parsed.message;
-    const handler = this.handlers.find(task.method);
-    if (!handler) {
-      const reason = `no handler for method ${task.method} on executor ${this.config.executorId} (it offers ${this.handlers.methods.join(', ')})`;
-      this.logger.warn({ taskId: task.taskId, queue: message.queue }, reason);
-      await deadLetter(this.connection, this.names, message, reason);
-      return;
-    }
+    if (parsed.ok) return { pattern: { method: parsed.message.method }, data: parsed.message };
+    this.logger.warn({ queue: message.queue, taskId: parsed.taskId }, 'invalid task message');
+    return { refused: parsed.reason };
+  }
+
+  /** A task routed to its handler: waits for a slot of its pool, then runs. */
+  private async deliver(
+    pool: TaskPool,
+    delivery: Delivery<TaskMessage>,
+    invoke: InvokeHandler,
+  ): Promise<void> {
+    const { message, data: task } = delivery;
     if (this.stopping) {
       message.nack(true);
       return;
     }
     try {
-      await this.slots.acquire();
+      await pool.slots.acquire();
     } catch {
       message.nack(true);
       return;
     }
-    void this.consumption.update();
+    void pool.consumption.update();
     try {
       if (message.channelLost.aborted) {
         // It waited for a slot while its channel closed: the broker has it back already.
@@ -140,10 +173,11 @@ export class TaskIntake {
         );
         return;
       }
-      await this.runner.run(task, message, handler);
+      const handler = (context: TaskContext) => invoke(context) as Promise<KojiValue>;
+      await this.runner.run(task, message, handler, pool.kind);
     } finally {
-      this.slots.release();
-      void this.consumption.update();
+      pool.slots.release();
+      void pool.consumption.update();
     }
   }
 }

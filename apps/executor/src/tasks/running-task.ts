@@ -1,3 +1,5 @@
+import { type PoolKind } from './pool-kind';
+
 /** One attempt of one task running on this executor. */
 export class RunningTask {
   private readonly controller = new AbortController();
@@ -13,6 +15,8 @@ export class RunningTask {
     readonly generation: number,
     readonly method: string,
     readonly weight: number,
+    /** The slots it takes: a container slot, or an orchestration slot (a parent that waits). */
+    readonly pool: PoolKind = 'container',
   ) {}
 
   get signal(): AbortSignal {

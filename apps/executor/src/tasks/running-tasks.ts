@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type PoolKind } from './pool-kind';
 import { TaskCanceledError } from './errors/task-canceled.error';
 import { type RunningTask } from './running-task';
 
@@ -13,8 +14,20 @@ import { type RunningTask } from './running-task';
 export class RunningTasks {
   private readonly byTask = new Map<number, RunningTask>();
 
+  /** Container slots in use. */
   get busy(): number {
-    return this.byTask.size;
+    return this.count('container');
+  }
+
+  /** Orchestration slots in use (parent tasks, mostly waiting on their children). */
+  get orchestrating(): number {
+    return this.count('orchestration');
+  }
+
+  private count(pool: PoolKind): number {
+    let n = 0;
+    for (const task of this.byTask.values()) if (task.pool === pool) n++;
+    return n;
   }
 
   get load(): number {

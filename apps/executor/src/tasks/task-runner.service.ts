@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { ContainerManager } from '@koji-farm/container';
 import { type TaskMessage } from '@koji-farm/contracts';
+import { type KojiValue } from '@koji-farm/koji';
 import { type InboundMessage } from '@koji-farm/messaging';
 import { type LoggerLike } from '@koji-farm/observability';
 import { EXECUTOR_LOGGER } from '../executor-logger';
@@ -21,7 +22,8 @@ import { errorText } from './errors/error-text';
 import { TaskCanceledError } from './errors/task-canceled.error';
 import { TaskGoneError } from './errors/task-gone.error';
 import { TaskTimeoutError } from './errors/task-timeout.error';
-import { type TaskHandler } from './handler/task-handler';
+import { type TaskContext } from './handler/task-context';
+import { type PoolKind } from './pool-kind';
 import { RunningTask } from './running-task';
 import { RunningTasks } from './running-tasks';
 import { deliveryInfo } from '../intake/delivery-info';
@@ -32,6 +34,9 @@ import { outcomeOf, type TaskOutcome } from './task-outcome';
 export function taskUploadPath(taskId: number): string {
   return `tasks/${taskId % 10000}/${taskId}`;
 }
+
+/** Calls a task's handler with the attempt's context. */
+export type RunHandler = (context: TaskContext) => Promise<KojiValue>;
 
 /**
  * Runs one delivery of a valid task message: the attempt's hub session, the handler with
@@ -53,7 +58,16 @@ export class TaskRunner {
     this.logger = logger.child({ component: 'task-runner' });
   }
 
-  async run(task: TaskMessage, delivery: InboundMessage, handler: TaskHandler): Promise<void> {
+  /**
+   * @param handler the task's `@KojiMethod` handler, called with the attempt's context
+   * @param pool the slots the task takes (container tasks upload logs; orchestration tasks only wait)
+   */
+  async run(
+    task: TaskMessage,
+    delivery: InboundMessage,
+    handler: RunHandler,
+    pool: PoolKind = 'container',
+  ): Promise<void> {
     const { attempt, generation } = deliveryInfo(delivery, this.config.deliveryLimit);
     const logger = this.logger.child({ taskId: task.taskId, attempt, method: task.method });
     const older = this.running.get(task.taskId);
@@ -73,7 +87,7 @@ export class TaskRunner {
       logger,
     );
     const started = performance.now();
-    const current = new RunningTask(task.taskId, attempt, generation, task.method, task.weight);
+    const current = new RunningTask(task.taskId, attempt, generation, task.method, task.weight, pool);
     if (older) await this.supersede(older, logger);
     this.running.add(current);
     events.emit({ type: 'task.received', method: task.method, arch: task.arch, parentId: task.parentId });
@@ -143,7 +157,7 @@ export class TaskRunner {
   private async work(
     task: TaskMessage,
     attempt: number,
-    handler: TaskHandler,
+    handler: RunHandler,
     parts: {
       session: AttemptSession;
       current: RunningTask;
@@ -174,7 +188,7 @@ export class TaskRunner {
       'root.log',
       `task ${task.taskId} (${task.method}) attempt ${attempt} on executor ${this.config.executorId}`,
     );
-    const result = await handler.run({
+    const result = await handler({
       taskId: task.taskId,
       attempt,
       method: task.method,

@@ -1,23 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AmqpTopology } from '@koji-farm/contracts';
-import {
-  AMQP_TOPOLOGY,
-  AmqpConnection,
-  type ConsumerHandle,
-  declareTaskExchanges,
-  type InboundMessage,
-} from '@koji-farm/messaging';
+import { AMQP_TOPOLOGY, AmqpServer, type ConsumerHandle, declareTaskExchanges } from '@koji-farm/messaging';
 import { type LoggerLike } from '@koji-farm/observability';
 import { POLLER_LOGGER } from '../poller/poller-logger';
-import { PollerStatus } from '../poller/poller-status';
-import { DeadLetterHandler } from './dead-letter-handler';
+
+/** The pattern every dead task message is routed by (DeadLettersController). */
+export const DEAD_LETTER_PATTERN = 'koji.tasks.dead';
 
 /**
  * Consumes `koji.tasks.dead.poller` while this poller leads, one message at a time
- * (ADR 0058). A standby does not consume: the dead letters wait in the queue for
- * whoever leads. Trouble that another try may cure (the hub unreachable, leadership
- * lost) puts the message back and pauses consumption until the next turn of the
- * poll cycle, so one message cannot spin.
+ * (ADR 0058); the transport hands each to DeadLettersController. A standby does not
+ * consume: the dead letters wait in the queue for whoever leads.
  */
 @Injectable()
 export class DeadLetterConsumer {
@@ -25,10 +18,8 @@ export class DeadLetterConsumer {
   private readonly logger: LoggerLike;
 
   constructor(
-    private readonly amqp: AmqpConnection,
+    private readonly server: AmqpServer,
     @Inject(AMQP_TOPOLOGY) private readonly names: AmqpTopology,
-    private readonly handler: DeadLetterHandler,
-    private readonly status: PollerStatus,
     @Inject(POLLER_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'dead-letters' });
@@ -53,9 +44,12 @@ export class DeadLetterConsumer {
 
   async start(): Promise<void> {
     if (this.consumer) return;
-    this.consumer = await this.amqp.consume(this.names.tasksDeadPollerQueue, (m) => this.onMessage(m), {
-      prefetch: 1,
-      beforeConsume: (channel) => declareTaskExchanges(channel, this.names),
+    this.consumer = await this.server.consume({
+      queue: this.names.tasksDeadPollerQueue,
+      consume: { prefetch: 1, beforeConsume: (channel) => declareTaskExchanges(channel, this.names) },
+      // Every dead letter goes to the one handler, which reads it whole.
+      decode: (message) => ({ pattern: DEAD_LETTER_PATTERN, data: message }),
+      refuse: 'drop',
     });
     this.logger.info({ queue: this.names.tasksDeadPollerQueue }, 'consuming dead task messages');
   }
@@ -67,17 +61,5 @@ export class DeadLetterConsumer {
     if (!consumer) return;
     await consumer.cancel();
     this.logger.info('stopped consuming dead task messages');
-  }
-
-  private async onMessage(message: InboundMessage): Promise<void> {
-    const verdict = this.status.leader ? await this.handler.handle(message, message.channelLost) : 'requeue';
-    if (verdict === 'ack') {
-      message.ack();
-      return;
-    }
-    // Cancelled before the nack, so the message goes to the next leader (or to us on a
-    // later turn) instead of straight back to this consumer.
-    await this.stop();
-    message.nack(true);
   }
 }

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  type AmqpTopology,
   pollerHeartbeatEvent,
   type PollerHeartbeatEvent,
   taskCancelRequestedEvent,
   taskQueuedEvent,
   type TaskQueuedEvent,
 } from '@koji-farm/contracts';
-import { AMQP_TOPOLOGY, AmqpConnection } from '@koji-farm/messaging';
+import { type AmqpClient, EVENTS_CLIENT } from '@koji-farm/messaging';
+import { lastValueFrom } from 'rxjs';
 import { type LoggerLike } from '@koji-farm/observability';
 import { type z } from 'zod';
 import { HUB_POLLER_CONFIG, type HubPollerConfig } from '../config/hub-poller.config';
@@ -28,8 +28,7 @@ export class PollerEvents {
   private readonly logger: LoggerLike;
 
   constructor(
-    private readonly amqp: AmqpConnection,
-    @Inject(AMQP_TOPOLOGY) private readonly names: AmqpTopology,
+    @Inject(EVENTS_CLIENT) private readonly events: AmqpClient,
     @Inject(HUB_POLLER_CONFIG) private readonly config: HubPollerConfig,
     @Inject(POLLER_LOGGER) logger: LoggerLike,
   ) {
@@ -64,7 +63,7 @@ export class PollerEvents {
         type,
         ...fields,
       });
-      await this.amqp.publish(this.names.eventsExchange, type, event, { mandatory: false });
+      await lastValueFrom(this.events.emit(type, event), { defaultValue: undefined });
     } catch (err) {
       this.logger.warn({ err, type, taskId }, 'could not publish an event');
     }

@@ -9,6 +9,7 @@ import { PinoLogger } from 'nestjs-pino';
 import {
   AMQP_TOPOLOGY,
   AmqpConnection,
+  AmqpServer,
   type AmqpTopology,
   type ConsumerHandle,
   declareEventsLog,
@@ -21,10 +22,18 @@ import { FoldPipeline } from './fold-pipeline';
 import { FoldProgress } from './fold-progress';
 
 const RETRY_MS = 1000;
-const DONE = Promise.resolve();
+
+/** The pattern of every message of `koji.events.log` (EventsLogController folds them all). */
+export const EVENTS_LOG_PATTERN = 'koji.events.log';
+
+/** What the transport hands EventsLogController with each message: the subscription it came from. */
+export interface EventsLogDelivery {
+  generation: number;
+}
 
 /**
- * Reads `koji.events.log` and folds every event into the registry, in stream order.
+ * Reads `koji.events.log` through the AMQP transport (EventsLogController gets each
+ * message) and folds every event into the registry, in stream order.
  * Resumes after the registry's folded offset; when Redis lost the registry (or another
  * replica started a new generation of it) it reads the stream again from the start
  * (docs/adr/0042-monitor-stream-offsets.md).
@@ -47,6 +56,7 @@ export class EventsLogConsumer implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     private readonly amqp: AmqpConnection,
+    private readonly server: AmqpServer,
     @Inject(AMQP_TOPOLOGY) private readonly names: AmqpTopology,
     private readonly writer: RegistryWriter,
     private readonly metrics: MonitorMetrics,
@@ -100,33 +110,38 @@ export class EventsLogConsumer implements OnApplicationBootstrap, BeforeApplicat
     this.progress.epoch = epoch;
     if (created)
       this.logger.info({ epoch }, 'no registry in Redis: building it from the start of the events stream');
-    this.consumer = await this.amqp.consume(this.names.eventsLogQueue, (m) => this.onMessage(m, generation), {
-      prefetch: this.config.fold.prefetch,
-      beforeConsume: async () => {
-        const folded = await this.writer.foldedOffset();
-        this.subscription += 1;
-        this.lastOffset = folded ?? -1;
-        this.progress.subscribedFrom = folded === null ? 'first' : folded + 1;
-        this.logger.info({ from: this.progress.subscribedFrom, epoch }, 'reading the events stream');
-        return { 'x-stream-offset': folded === null ? 'first' : { '!': 'long', value: folded + 1 } };
+    this.consumer = await this.server.consume<EventsLogDelivery>({
+      queue: this.names.eventsLogQueue,
+      // Not read here: the fold pipeline reads every message, valid event or not (its offset counts).
+      decode: () => ({ pattern: EVENTS_LOG_PATTERN, data: { generation } }),
+      refuse: 'drop',
+      consume: {
+        prefetch: this.config.fold.prefetch,
+        beforeConsume: async () => {
+          const folded = await this.writer.foldedOffset();
+          this.subscription += 1;
+          this.lastOffset = folded ?? -1;
+          this.progress.subscribedFrom = folded === null ? 'first' : folded + 1;
+          this.logger.info({ from: this.progress.subscribedFrom, epoch }, 'reading the events stream');
+          return { 'x-stream-offset': folded === null ? 'first' : { '!': 'long', value: folded + 1 } };
+        },
       },
     });
   }
 
   /**
-   * Queues the message for the fold pipeline, which acknowledges it once folded; the
-   * handler itself returns at once, so that nothing per message waits on a promise.
+   * Queues the message for the fold pipeline, which acknowledges it once folded; this
+   * returns at once, so that nothing per message waits on a promise.
    */
-  private onMessage(message: InboundMessage, generation: number): Promise<void> {
+  accept(message: InboundMessage, generation: number): void {
     if (generation !== this.generation || this.stopping) {
       message.ack();
-      return DONE;
+      return;
     }
     const offset = message.streamOffset;
     const previousOffset = this.lastOffset;
     if (offset !== undefined) this.lastOffset = offset;
     this.pipeline.push({ message, generation, subscription: this.subscription, offset, previousOffset });
-    return DONE;
   }
 
   private async checkRegistry(): Promise<void> {

@@ -1,5 +1,5 @@
 import { join, posix } from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import {
   BuildrootConfigError,
   type BuildrootPlan,
@@ -24,7 +24,7 @@ import { TaskHub } from '../../hub/task-hub';
 import { stoppedQuietly } from '../../tasks/errors/stopped-quietly';
 import { buildError, buildrootError, TaskFailureError } from '../../tasks/errors/task-failure.error';
 import { type TaskContext } from '../../tasks/handler/task-context';
-import { type TaskHandler } from '../../tasks/handler/task-handler';
+import { KojiMethod, KojiTaskHandler } from '../../tasks/handler/task-handler';
 import { parseBuildArchRequest, type BuildArchRequest } from './build-arch-request';
 import { BuildrootSession } from './buildroot-session';
 
@@ -35,9 +35,9 @@ import { BuildrootSession } from './buildroot-session';
  * (build.log) → copy the results out → upload → EXPIRED → remove. Result:
  * `{rpms, srpms, logs, brootid}` with paths relative to `work/`.
  */
-@Injectable()
-export class BuildArchHandler implements TaskHandler {
-  readonly method = 'buildArch';
+@KojiTaskHandler()
+export class BuildArchHandler {
+  private readonly method = 'buildArch';
 
   constructor(
     @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
@@ -45,6 +45,7 @@ export class BuildArchHandler implements TaskHandler {
     @Inject(ExecutorStateStore) private readonly state: ExecutorStateStore,
   ) {}
 
+  @KojiMethod('buildArch')
   async run(ctx: TaskContext): Promise<KojiValue> {
     const request = parseBuildArchRequest(ctx.request);
     const hub = new TaskHub(ctx.hub, ctx.signal);

@@ -5,7 +5,7 @@ import { UnauthorizedError } from '../errors/unauthorized.error';
 import { ApiTokenVerifier } from './api-token-verifier';
 import { PUBLIC_ROUTE } from './public.decorator';
 
-/** Every route needs the API token (when one is configured) unless it is marked @Public(). */
+/** Every HTTP route needs the API token (when one is configured) unless it is marked @Public(). */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
   constructor(
@@ -14,6 +14,8 @@ export class ApiTokenGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
+    // Messages of the AMQP transport are no API requests: the broker authenticated them.
+    if (context.getType() === 'rpc') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [
       context.getHandler(),
       context.getClass(),
