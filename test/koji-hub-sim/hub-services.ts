@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SessionManager } from './auth/session-manager';
 import type { BuildService } from './builds/build-service';
 import type { BuildrootService } from './buildroots/buildroot-service';
+import type { ExternalRepoService } from './catalog/external-repos';
 import type { TagService } from './catalog/tag-service';
 import type { HubDb } from './db/hub-db';
 import type { HubOptions } from './hub-options';
@@ -25,6 +26,7 @@ export interface HubServices {
   buildroots: BuildrootService;
   repos: RepoService;
   policy: PolicyEngine;
+  externalRepos: ExternalRepoService;
   /** make_task's hook: automatic arch refusals for noarch build tasks. */
   onTaskCreated: (taskId: number) => void;
 }

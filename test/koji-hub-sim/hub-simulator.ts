@@ -16,6 +16,8 @@ import { registerRootInfoExports } from './exports/root-info-exports';
 import { registerRootTaskExports } from './exports/root-task-exports';
 import { registerUploadExports } from './exports/upload-exports';
 import { registerRepoExports } from './exports/repo-exports';
+import { registerParentTaskExports } from './exports/parent-task-exports';
+import { ExternalRepoService } from './catalog/external-repos';
 import { FaultInjector } from './faults/fault-injector';
 import { DEFAULT_HUB_OPTIONS, type HubOptions } from './hub-options';
 import type { HubServices } from './hub-services';
@@ -115,6 +117,7 @@ export class HubSimulator {
       buildroots: new BuildrootService(db, builds),
       repos: new RepoService(db, dir, tags, builds),
       policy: new PolicyEngine(db),
+      externalRepos: new ExternalRepoService(db),
     };
     this.services = { ...base, onTaskCreated: (id) => autoArchRefuse(base, id) };
     const registry = new MethodRegistry();
@@ -127,6 +130,7 @@ export class HubSimulator {
     registerUploadExports(registry, this.services, uploads);
     registerRepoExports(registry, this.services);
     registerAdminExports(registry, this.services);
+    registerParentTaskExports(registry, this.services);
     this.admin = new HubAdmin(this.services, (patch) => (this.options = { ...this.options, ...patch }));
     for (const name of ['default', 'createrepo']) this.admin.addChannel({ name });
     const dispatcher = new Dispatcher(registry, this.services.sessions, db, logger, this.faults.filterResult);

@@ -49,7 +49,14 @@ export function amqpTopology(namespace = ''): AmqpTopology {
  * Parent tasks that only wait on their children: they go to the orchestration queue and
  * never hold a container slot (architecture.md).
  */
-export const ORCHESTRATION_METHODS: readonly string[] = ['build', 'newRepo', 'tagBuild', 'waitrepo', 'sleep'];
+export const ORCHESTRATION_METHODS: readonly string[] = [
+  'build',
+  'chainbuild',
+  'newRepo',
+  'tagBuild',
+  'waitrepo',
+  'sleep',
+];
 
 export function isOrchestrationMethod(method: string): boolean {
   return ORCHESTRATION_METHODS.includes(method);

@@ -69,3 +69,7 @@ export { type KojiLogger, silentLogger } from './logging/koji-logger';
 export { KojiModule } from './nest/koji.module';
 export { KojiClientFactory } from './nest/koji-client.factory';
 export { KOJI_CLIENT_OPTIONS } from './nest/koji-client-options.token';
+
+export { readRpmHeaderFields, type RpmHeaderFields } from './rpm/rpm-header';
+export { RpmHeaderError } from './rpm/rpm-header.error';
+export { canonArch, multiFnmatch } from './rpm/arches';

@@ -81,7 +81,12 @@ export class BuildService {
     };
     const old = this.findBuild({ name, version: row.version, release: row.release });
     if (old) {
-      const recyclable = [BUILD_STATES.FAILED, BUILD_STATES.CANCELED, BUILD_STATES.DELETED] as number[];
+      // recycle_build: the controlling task calling initBuild again gets its build back
+      if (old.state === BUILD_STATES.BUILDING) {
+        if (state === old.state && row.task_id === old.task_id) return old.id;
+        throw new GenericError(`Build already in progress (task ${pyStr(old.task_id)})`);
+      }
+      const recyclable = [BUILD_STATES.FAILED, BUILD_STATES.CANCELED] as number[];
       if (!recyclable.includes(old.state)) {
         throw new GenericError(
           `Build already exists (id=${old.id}, state=${BUILD_STATE_NAMES[old.state]}): ${pyRepr(data)}`,

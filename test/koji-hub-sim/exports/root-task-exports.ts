@@ -69,7 +69,11 @@ export function registerRootTaskExports(r: MethodRegistry, s: HubServices): void
   r.add('cancelTaskChildren', R('cancelTaskChildren(self, task_id)'), (c, { a }) => {
     c.session.assertLogin();
     const id = tasks.taskId(a.task_id);
-    if (!tasks.verifyOwner(id, c.session.userId) && !c.session.hasPerm('admin')) {
+    // Task.verifyHost: the host that holds the task OPEN (a parent cancelling its children)
+    const row = tasks.row(id);
+    const isHost =
+      c.session.hostId !== null && row.state === TASK_STATES.OPEN && row.host_id === c.session.hostId;
+    if (!tasks.verifyOwner(id, c.session.userId) && !isHost && !c.session.hasPerm('admin')) {
       throw new ActionNotAllowed('Cannot cancel task, not owner');
     }
     for (const child of tasks.children(id)) tasks.cancel(child.id, true);

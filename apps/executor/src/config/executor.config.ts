@@ -42,6 +42,14 @@ export const executorConfigSchema = z
      * children, holding no container; 0 = this replica runs no parent tasks.
      */
     ORCHESTRATION_SLOTS: envInt({ min: 0, max: 1000 }).default(20),
+    /**
+     * How often a waiting parent task asks the hub about its children (`host.taskWait`)
+     * and a repo wait asks about its repo. kojid sleeps until its main loop sees the
+     * hub's alert, or 6 s (RepoWatcher), 60 s (waitrepo).
+     */
+    ORCHESTRATION_POLL_MS: envInt({ min: 50 }).default(2000),
+    /** How long a build or waitrepo task waits for a repo before it fails (kojid: 120 min). */
+    REPO_WAIT_TIMEOUT_MINUTES: envInt({ min: 1 }).default(120),
     /** Podman's Docker-compatible API socket (root-only: the executor runs as root). */
     PODMAN_SOCKET: z
       .string()
@@ -125,6 +133,10 @@ export const executorConfigSchema = z
     arches: env.ARCHES,
     slots: env.SLOTS,
     orchestrationSlots: env.ORCHESTRATION_SLOTS,
+    orchestration: {
+      pollMs: env.ORCHESTRATION_POLL_MS,
+      repoWaitTimeoutMs: env.REPO_WAIT_TIMEOUT_MINUTES * 60_000,
+    },
     podmanSocket: env.PODMAN_SOCKET,
     deliveryLimit: env.DELIVERY_LIMIT,
     image: {

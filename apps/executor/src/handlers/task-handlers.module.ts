@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
 import { BuildArchHandler } from './build-arch/build-arch.handler';
+import { BuildHandler } from './build/build.handler';
+import { ChainBuildHandler } from './chain-build/chain-build.handler';
+import { NewRepoHandler } from './new-repo/new-repo.handler';
+import { SleepHandler } from './sleep/sleep.handler';
+import { TagBuildHandler } from './tag-build/tag-build.handler';
+import { WaitrepoHandler } from './waitrepo/waitrepo.handler';
 
 /**
  * The Koji methods this executor offers. Each is one `@KojiTaskHandler()` class with a
@@ -8,6 +14,16 @@ import { BuildArchHandler } from './build-arch/build-arch.handler';
  * dependencies come from the global ExecutorModule and the libraries' global modules.
  */
 @Module({
-  controllers: [BuildArchHandler],
+  controllers: [
+    // in containers (koji.tasks.<arch>)
+    BuildArchHandler,
+    // parents that only call the hub and wait (koji.tasks.orchestrate)
+    BuildHandler,
+    ChainBuildHandler,
+    NewRepoHandler,
+    TagBuildHandler,
+    WaitrepoHandler,
+    SleepHandler,
+  ],
 })
 export class TaskHandlersModule {}

@@ -176,18 +176,26 @@ export class TaskRunner {
         reason: `the task is ${TASK_STATE_NAMES[info.state] ?? info.state} on the hub, not OPEN`,
       };
     }
-    if (attempt > 1) await this.expireEarlierBuildroots(hub, task.taskId, events, logger);
-    logs.startUploads({
-      client: session.client,
-      path: taskUploadPath(task.taskId),
-      intervalMs: this.config.logUploadIntervalMs,
-      logger,
-    });
+    // A parent task (orchestration) makes no buildroot and, as with kojid, uploads no logs.
+    const container = current.pool === 'container';
+    if (container && attempt > 1) await this.expireEarlierBuildroots(hub, task.taskId, events, logger);
+    if (container) {
+      logs.startUploads({
+        client: session.client,
+        path: taskUploadPath(task.taskId),
+        intervalMs: this.config.logUploadIntervalMs,
+        logger,
+      });
+    }
     events.emit({ type: 'task.started', method: task.method, arch: task.arch });
-    await logs.note(
-      'root.log',
-      `task ${task.taskId} (${task.method}) attempt ${attempt} on executor ${this.config.executorId}`,
-    );
+    if (container) {
+      await logs.note(
+        'root.log',
+        `task ${task.taskId} (${task.method}) attempt ${attempt} on executor ${this.config.executorId}`,
+      );
+    } else {
+      logger.info({ executorId: this.config.executorId }, 'parent task started');
+    }
     const result = await handler({
       taskId: task.taskId,
       attempt,

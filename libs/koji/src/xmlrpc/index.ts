@@ -4,7 +4,7 @@
  * simulator on the server side.
  */
 export type { KojiValue, KojiStruct } from './koji-value';
-export { STARSTAR_KEY, isKojiStruct } from './koji-value';
+export { STARSTAR_KEY, isKojiStruct, isPythonTruthy } from './koji-value';
 export { encodeRequest, encodeResponse, encodeFault } from './encode';
 export { decodeRequest, decodeResponse, type DecodedRequest, type DecodedResponse } from './decode';
 export { sanitizeXmlText } from './xml-text';

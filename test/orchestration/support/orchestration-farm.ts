@@ -1,0 +1,194 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
+import { amqpTopology, type AmqpTopology } from '@koji-farm/contracts';
+import { loadConfig } from '@koji-farm/config';
+import { ContainerManager } from '@koji-farm/container';
+import { type AmqpConnection, connectAmqpTransport } from '@koji-farm/messaging';
+import { hubPollerConfigSchema } from '../../../apps/hub-poller/src/config/hub-poller.config';
+import { HubPollerModule } from '../../../apps/hub-poller/src/hub-poller.module';
+import { HubUser } from '../../../tools/koji-cli/hub-user';
+import { EventRecorder } from '../../executor/support/event-recorder';
+import { InProcessExecutor } from '../../executor/support/in-process-executor';
+import { LogCapture } from '../../hub-poller/support/log-capture';
+import { HubSimulator, seedHub, type SeedOptions, type SeedResult, TASK_STATES } from '../../koji-hub-sim';
+import { connectForTest, deleteTopology, testNamespace, TEST_AMQP_URL } from '../../support/amqp';
+import { TEST_LABEL, TEST_PID_LABEL, testContainerLabels } from '../../support/container-test-kit';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const HOST = { user: 'kf-builder', password: 'kf-builder' };
+const ADMIN = { user: 'kojiadmin', password: 'kojiadmin' };
+
+export interface OrchestrationFarmOptions {
+  seed?: SeedOptions;
+  /** The hub's scheduler RunInterval. */
+  runIntervalMs?: number;
+}
+
+/**
+ * The whole farm in this process against a seeded hub simulator: the real hub-poller (it
+ * takes parent and child tasks from the hub, routes them, sends cancels) and executors
+ * started with the configuration a test asks for, all in a namespace of their own, an
+ * event recorder, and the user's side of the hub (HubUser, as `koji build` uses it).
+ */
+export class OrchestrationFarm {
+  readonly executors = new Map<string, InProcessExecutor>();
+  readonly containers = new ContainerManager({ defaultLabels: testContainerLabels() });
+  readonly names: AmqpTopology;
+  private poller?: INestApplication;
+
+  private constructor(
+    readonly namespace: string,
+    readonly dir: string,
+    readonly sim: HubSimulator,
+    readonly seed: SeedResult,
+    readonly connection: AmqpConnection,
+    readonly events: EventRecorder,
+    readonly user: HubUser,
+    readonly pollerLogs: LogCapture,
+  ) {
+    this.names = amqpTopology(namespace);
+  }
+
+  static async start(label: string, options: OrchestrationFarmOptions = {}): Promise<OrchestrationFarm> {
+    const namespace = testNamespace(label);
+    const dir = mkdtempSync(join(tmpdir(), `${namespace}-`));
+    const sim = await HubSimulator.start({
+      dir: join(dir, 'hub'),
+      runIntervalMs: options.runIntervalMs ?? 200,
+    });
+    const seed = await seedHub(sim, options.seed);
+    const connection = await connectForTest(namespace);
+    const events = await EventRecorder.start(connection, amqpTopology(namespace));
+    const user = await HubUser.connect({ url: sim.url, topurl: sim.topurl }, ADMIN);
+    const farm = new OrchestrationFarm(namespace, dir, sim, seed, connection, events, user, new LogCapture());
+    await farm.startPoller();
+    return farm;
+  }
+
+  private async startPoller(): Promise<void> {
+    const config = loadConfig('hub-poller', hubPollerConfigSchema, {
+      KOJI_HUB_URL: this.sim.url,
+      KOJI_TOPURL: this.sim.topurl,
+      KOJI_USER: HOST.user,
+      KOJI_PASSWORD: HOST.password,
+      AMQP_URL: TEST_AMQP_URL,
+      AMQP_NAMESPACE: this.namespace,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `${this.namespace}:`,
+      POLL_INTERVAL: '0.25',
+      LEASE_TTL: '2',
+      HUB_RETRIES: '1000',
+      HUB_RETRY_INTERVAL: '0.2',
+      EXECUTOR_GONE_AFTER: '3',
+      POLLER_HTTP_PORT: '0',
+      LOG_LEVEL: 'debug',
+    });
+    const app = await NestFactory.create(HubPollerModule.forRoot(config, { logStream: this.pollerLogs }), {
+      logger: false,
+      abortOnError: false,
+    });
+    connectAmqpTransport(app);
+    await app.listen(0, '127.0.0.1');
+    await app.startAllMicroservices();
+    this.poller = app;
+  }
+
+  /** Starts an executor in this process; `overrides` win over the farm's keys. */
+  async startExecutor(
+    executorId: string,
+    overrides: Record<string, string> = {},
+  ): Promise<InProcessExecutor> {
+    const executor = await InProcessExecutor.start({ ...this.executorEnv(executorId), ...overrides });
+    this.executors.set(executorId, executor);
+    return executor;
+  }
+
+  /** The configuration keys of an executor of this farm (also for one run as a process). */
+  executorEnv(executorId: string): Record<string, string> {
+    return {
+      EXECUTOR_ID: executorId,
+      AMQP_URL: TEST_AMQP_URL,
+      AMQP_NAMESPACE: this.namespace,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `${this.namespace}:`,
+      ARCHES: 'x86_64,noarch',
+      SLOTS: '2',
+      ORCHESTRATION_SLOTS: '10',
+      ORCHESTRATION_POLL_MS: '200',
+      CONTAINER_LABELS: `${TEST_LABEL}=true,${TEST_PID_LABEL}=${process.pid}`,
+      FETCH_NETWORK: 'host',
+      WORK_DIR: join(this.dir, `work-${executorId}`),
+      HUB_RETRIES: '5',
+      HUB_RETRY_INTERVAL_MS: '200',
+      HEARTBEAT_INTERVAL_MS: '500',
+      EXECUTOR_GONE_AFTER_SECONDS: '3',
+      REAPER_INTERVAL_SECONDS: '2',
+      LOG_UPLOAD_INTERVAL_MS: '300',
+      SHUTDOWN_GRACE_SECONDS: '5',
+      LOG_LEVEL: 'debug',
+    };
+  }
+
+  /** The task's row as the hub stores it. */
+  task(taskId: number) {
+    return this.sim.admin.task({ id: taskId })!;
+  }
+
+  children(parentId: number) {
+    return this.sim.services.db.tasks.filter((t) => t.parent === parentId).sort((a, b) => a.id - b.id);
+  }
+
+  /** Resolves once the hub's task is CLOSED, FAILED or CANCELED (polls the in-process hub). */
+  async settled(taskId: number, timeoutMs = 180_000): Promise<number> {
+    const done = [TASK_STATES.CLOSED, TASK_STATES.FAILED, TASK_STATES.CANCELED] as number[];
+    await this.until(() => done.includes(this.task(taskId).state), timeoutMs, `task ${taskId} finished`);
+    return this.task(taskId).state;
+  }
+
+  /** Polls (with a deadline) until `check` holds: for hub states with no event to wait on. */
+  async until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Containers of this farm (all tasks, or one). */
+  async containersOf(taskId?: number) {
+    const labels: Record<string, string | true> = {
+      [TEST_LABEL]: 'true',
+      'io.koji-farm.namespace': this.namespace,
+    };
+    if (taskId !== undefined) labels['io.koji-farm.task'] = String(taskId);
+    return this.containers.listByLabel(labels);
+  }
+
+  async stop(): Promise<void> {
+    for (const executor of this.executors.values()) await executor.stop().catch(() => undefined);
+    this.executors.clear();
+    await this.poller?.close().catch(() => undefined);
+    await this.events.stop().catch(() => undefined);
+    for (const c of await this.containersOf().catch(() => []))
+      await this.containers.remove(c, { force: true }).catch(() => undefined);
+    await deleteTopology(
+      this.connection,
+      this.names,
+      ['x86_64', 'noarch'],
+      [this.names.tasksDeadPollerQueue],
+    ).catch(() => undefined);
+    await this.connection.close();
+    await this.user.close().catch(() => undefined);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${this.namespace}:*`).catch(() => [] as string[]);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    await this.sim.stop();
+    this.containers.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
