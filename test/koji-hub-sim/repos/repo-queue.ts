@@ -64,7 +64,10 @@ export class RepoQueue {
       minEvent = convertValue(minEventArg, 'int');
       if (!this.s.db.events.get(minEvent)) throw new ParameterError(`Invalid event: ${minEvent}`);
     } else {
-      minEvent = 0; // default_min_event: a repo within RepoLag is good enough; the simulator accepts any
+      // default_min_event: a repo within RepoLag is good enough. The simulator accepts any
+      // repo of the tag, but names a real event (the tag's creation), as the hub does: a
+      // waitrepo task hands it back in `min_event`.
+      minEvent = t.create_event;
     }
     let priority = PRIO_DEFAULT;
     if (priorityArg !== null) {

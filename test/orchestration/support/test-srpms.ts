@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +23,19 @@ export interface TestPackage {
  * which keeps every build it ever made.
  */
 export async function makeSrpm(outDir: string, pkg: TestPackage): Promise<string> {
+  return (await rpmbuild(outDir, pkg, false)).srpm;
+}
+
+/** Builds the package on this host (`-ba`): its SRPM and its one binary RPM (give it `buildArch: 'noarch'`). */
+export function makeRpms(outDir: string, pkg: TestPackage): Promise<{ srpm: string; rpm: string }> {
+  return rpmbuild(outDir, pkg, true) as Promise<{ srpm: string; rpm: string }>;
+}
+
+async function rpmbuild(
+  outDir: string,
+  pkg: TestPackage,
+  binary: boolean,
+): Promise<{ srpm: string; rpm?: string }> {
   const top = mkdtempSync(join(tmpdir(), 'kf-test-srpm-'));
   mkdirSync(outDir, { recursive: true });
   try {
@@ -51,12 +64,29 @@ export async function makeSrpm(outDir: string, pkg: TestPackage): Promise<string
       ].join('\n'),
     );
     const before = new Set(readdirSync(outDir));
-    await run('rpmbuild', ['--define', `_topdir ${top}`, '--define', `_srcrpmdir ${outDir}`, '-bs', spec], {
-      env: { PATH: '/usr/bin:/bin', HOME: join(top, 'home') },
-    });
+    const rpmdir = join(top, 'RPMS');
+    await run(
+      'rpmbuild',
+      [
+        '--define',
+        `_topdir ${top}`,
+        '--define',
+        `_srcrpmdir ${outDir}`,
+        '--define',
+        `_rpmdir ${rpmdir}`,
+        '--define',
+        '_rpmfilename %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm',
+        binary ? '-ba' : '-bs',
+        spec,
+      ],
+      { env: { PATH: '/usr/bin:/bin', HOME: join(top, 'home') } },
+    );
     const made = readdirSync(outDir).find((f) => !before.has(f) && f.startsWith(`${pkg.name}-`));
     if (!made) throw new Error(`rpmbuild made no SRPM for ${pkg.name}`);
-    return join(outDir, made);
+    if (!binary) return { srpm: join(outDir, made) };
+    const rpm = readdirSync(rpmdir)[0];
+    copyFileSync(join(rpmdir, rpm), join(outDir, rpm));
+    return { srpm: join(outDir, made), rpm: join(outDir, rpm) };
   } finally {
     rmSync(top, { recursive: true, force: true });
   }

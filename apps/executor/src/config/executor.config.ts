@@ -94,6 +94,12 @@ export const executorConfigSchema = z
     /** Limit on a whole attempt of a task. */
     TASK_TIMEOUT_SECONDS: seconds(1).default(90000),
 
+    /**
+     * The hub's KojiDir as this host sees it (an NFS mount, read-only is enough). When set,
+     * createrepo reads the repo's package list and packages from it, as kojid does;
+     * otherwise through the hub's topurl (every package downloaded).
+     */
+    KOJI_DIR_MOUNT: z.string().startsWith('/', 'expected an absolute path').optional(),
     /** Host directory for downloads, logs and results of running tasks. */
     WORK_DIR: z.string().startsWith('/', 'expected an absolute path').default('/var/tmp/koji-farm/executor'),
     /** Keep a failed task's container (running, for `podman exec`) until the reaper's TTL. */
@@ -164,6 +170,7 @@ export const executorConfigSchema = z
       shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
     },
     workDir: env.WORK_DIR,
+    kojiDirMount: env.KOJI_DIR_MOUNT,
     reaper: {
       intervalMs: env.REAPER_INTERVAL_SECONDS * 1000,
       executorGoneAfterMs: env.EXECUTOR_GONE_AFTER_SECONDS * 1000,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BuildArchHandler } from './build-arch/build-arch.handler';
 import { BuildHandler } from './build/build.handler';
 import { ChainBuildHandler } from './chain-build/chain-build.handler';
+import { CreaterepoHandler } from './createrepo/createrepo.handler';
 import { NewRepoHandler } from './new-repo/new-repo.handler';
 import { SleepHandler } from './sleep/sleep.handler';
 import { TagBuildHandler } from './tag-build/tag-build.handler';
@@ -17,6 +18,7 @@ import { WaitrepoHandler } from './waitrepo/waitrepo.handler';
   controllers: [
     // in containers (koji.tasks.<arch>)
     BuildArchHandler,
+    CreaterepoHandler,
     // parents that only call the hub and wait (koji.tasks.orchestrate)
     BuildHandler,
     ChainBuildHandler,
