@@ -60,6 +60,15 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
+      // Fault scenarios that take minutes (test/reliability/*.rel-spec.ts): `npm run
+      // test:reliability` runs them with the quick ones of the integration tier.
+      ...common,
+      displayName: 'reliability',
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-reliability.ts'],
+      testMatch: ['<rootDir>/test/reliability/**/*.rel-spec.ts'],
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
       ...common,
       displayName: 'e2e',
       setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'],

@@ -13,9 +13,26 @@ export interface LogLine {
 
 const ROOT = join(__dirname, '..', '..');
 
+export interface SpawnOptions {
+  /**
+   * `dist` (default): the built app (`npm run build` first); `source`: the TypeScript
+   * sources through swc, always the code of the working tree, at the cost of a second or
+   * two of compilation and some memory per process.
+   */
+  from?: 'dist' | 'source';
+}
+
+function appCommand(app: AppName, from: 'dist' | 'source'): string[] {
+  if (from === 'source')
+    return ['-r', '@swc-node/register', '-r', 'tsconfig-paths/register', join('apps', app, 'src', 'main.ts')];
+  const main = join(ROOT, 'dist', 'apps', app, 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+  return [main];
+}
+
 /**
- * Runs a built app (`npm run build` → dist/apps/<app>/main.js) as a child process with the
- * given environment, and collects its JSON log lines so a test can wait for one. Tests
+ * Runs an app (built: `npm run build` → dist/apps/<app>/main.js, or from source) as a child
+ * process with the given environment, and collects its JSON log lines so a test can wait for one. Tests
  * that need a real process (signals, SIGKILL, exit codes) use this; others boot the Nest
  * module in-process.
  */
@@ -30,10 +47,9 @@ export class SpawnedApp {
   constructor(
     readonly app: AppName,
     env: Record<string, string>,
+    options: SpawnOptions = {},
   ) {
-    const main = join(ROOT, 'dist', 'apps', app, 'main.js');
-    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-    this.child = spawn(process.execPath, [main], {
+    this.child = spawn(process.execPath, appCommand(app, options.from ?? 'dist'), {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'debug', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

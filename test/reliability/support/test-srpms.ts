@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * Builds a noarch SRPM whose `%build` prints a numbered line every second for `seconds`
+ * seconds (so that logs grow and log.chunk events flow while it runs), into
+ * `<workDir>/reliability-fixtures/`; returns its work/-relative path for buildArch.
+ */
+export async function buildTickingSrpm(workDir: string, name: string, seconds: number): Promise<string> {
+  const top = mkdtempSync(join(tmpdir(), 'kf-rel-srpm-'));
+  const out = join(workDir, 'reliability-fixtures');
+  mkdirSync(out, { recursive: true });
+  try {
+    mkdirSync(join(top, 'SPECS'), { recursive: true });
+    mkdirSync(join(top, 'home'), { recursive: true });
+    const file = join(top, 'SPECS', `${name}.spec`);
+    writeFileSync(
+      file,
+      [
+        `Name: ${name}`,
+        'Version: 1.0',
+        'Release: 1',
+        'Summary: koji-farm reliability test package',
+        'License: MIT',
+        'BuildArch: noarch',
+        '%description',
+        'Test package.',
+        '%build',
+        `for i in $(seq 1 ${seconds}); do echo "${name}: tick $i of ${seconds}"; sleep 1; done`,
+        `echo "${name}: done"`,
+        '%install',
+        `mkdir -p %{buildroot}/usr/share/${name}`,
+        `echo ok > %{buildroot}/usr/share/${name}/ok`,
+        '%files',
+        `/usr/share/${name}/ok`,
+        '',
+      ].join('\n'),
+    );
+    await run('rpmbuild', ['--define', `_topdir ${top}`, '--define', `_srcrpmdir ${out}`, '-bs', file], {
+      env: { PATH: '/usr/bin:/bin', HOME: join(top, 'home') },
+    });
+    return `reliability-fixtures/${name}-1.0-1.src.rpm`;
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+}
