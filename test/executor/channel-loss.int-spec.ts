@@ -74,7 +74,7 @@ describe('executor whose AMQP channel closes mid-build (simulator, RabbitMQ, Pod
     expect(broots.every((b) => b.state === BR_STATES.EXPIRED)).toBe(true);
 
     // Nothing left behind: no container, no message, no running attempt, no work directory.
-    await farm.until(async () => (await farm.containersOf(id)).length === 0, 10_000, 'no container is left');
+    await farm.until(async () => (await farm.containersOf(id)).length === 0, 60_000, 'no container is left');
     const queue = await farm.connection.withChannel((ch) => ch.checkQueue(farm.names.taskQueue('x86_64')));
     expect(queue.messageCount).toBe(0);
     expect(executor.get(RunningTasks).busy).toBe(0);

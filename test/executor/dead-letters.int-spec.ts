@@ -47,7 +47,7 @@ describe('executor dead letters (simulator, RabbitMQ)', () => {
     const seen = farm.events.events.length;
     await farm.events.waitFor(
       (e) => e.type === 'executor.heartbeat' && farm.events.events.indexOf(e) >= seen,
-      10_000,
+      60_000,
     );
   }, 60_000);
 
@@ -78,7 +78,7 @@ describe('executor dead letters (simulator, RabbitMQ)', () => {
         dead = [...dead, ...(await farm.deadLetters())];
         return dead.length > 0;
       },
-      10_000,
+      60_000,
       'the dead letter',
     );
     expect(dead).toHaveLength(1);

@@ -89,7 +89,7 @@ describe('executor processes: SIGKILL mid-build, SIGTERM (simulator, RabbitMQ, P
     );
     const exit = await c.stop();
     expect(exit).toEqual({ code: 0, signal: null });
-    await farm.events.waitFor((e) => e.type === 'executor.stopped' && e.executorId === 'exec-kill-c', 5000);
+    await farm.events.waitFor((e) => e.type === 'executor.stopped' && e.executorId === 'exec-kill-c', 30_000);
     expect(c.lines.some((l) => l.includes('shutdown complete'))).toBe(true);
   }, 120_000);
 });

@@ -48,7 +48,7 @@ describe('orphan reaper at start (RabbitMQ, Redis, Podman)', () => {
       await farm.redis.del('executor-alive:exec-reap-alive');
       await farm.until(
         async () => !(await farm.containersOf()).some((c) => c.id === alive),
-        10_000,
+        60_000,
         'the stopped executor’s container is removed',
       );
     } finally {

@@ -49,7 +49,7 @@ describe('slot-gated task intake (simulator, RabbitMQ, Podman)', () => {
     await farm.startExecutor('exec-gate-busy', { ARCHES: 'x86_64,noarch', SLOTS: '1' });
     await farm.until(
       async () => (await queueState('noarch')).consumerCount === 1,
-      10_000,
+      60_000,
       'the busy executor consumes noarch',
     );
     const long = await farm.buildArchTask(farm.srpms.sleepy);
