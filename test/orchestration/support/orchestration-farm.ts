@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { amqpTopology, type AmqpTopology } from '@koji-farm/contracts';
 import { loadConfig } from '@koji-farm/config';
 import { ContainerManager } from '@koji-farm/container';
+import { type KojiValue } from '@koji-farm/koji';
 import { type AmqpConnection, connectAmqpTransport } from '@koji-farm/messaging';
 import { hubPollerConfigSchema } from '../../../apps/hub-poller/src/config/hub-poller.config';
 import { HubPollerModule } from '../../../apps/hub-poller/src/hub-poller.module';
@@ -14,25 +15,44 @@ import { HubUser } from '../../../tools/koji-cli/hub-user';
 import { EventRecorder } from '../../executor/support/event-recorder';
 import { InProcessExecutor } from '../../executor/support/in-process-executor';
 import { LogCapture } from '../../hub-poller/support/log-capture';
-import { HubSimulator, seedHub, type SeedOptions, type SeedResult, TASK_STATES } from '../../koji-hub-sim';
+import { type SeedOptions, TASK_STATES } from '../../koji-hub-sim';
+import { type FarmHub, type FarmWorld, REAL_HUB, startFarmHub } from './farm-hub';
 import { connectForTest, deleteTopology, testNamespace, TEST_AMQP_URL } from '../../support/amqp';
 import { TEST_LABEL, TEST_PID_LABEL, testContainerLabels } from '../../support/container-test-kit';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
-const HOST = { user: 'kf-builder', password: 'kf-builder' };
-const ADMIN = { user: 'kojiadmin', password: 'kojiadmin' };
+
+/** A task as `getTaskInfo` / `getTaskChildren` describe it. */
+export interface TaskRow {
+  id: number;
+  method: string;
+  arch: string;
+  label: string | null;
+  state: number;
+  parent: number | null;
+  waiting: boolean | null;
+}
 
 export interface OrchestrationFarmOptions {
+  /** The simulator's seed (ignored on a real hub). */
   seed?: SeedOptions;
+  /** Extra of the build tag, on either hub. */
+  buildTagExtra?: Record<string, KojiValue>;
   /** The hub's scheduler RunInterval. */
   runIntervalMs?: number;
+  /** More configuration keys of the poller (they win). */
+  pollerEnv?: Record<string, string>;
+  /** The poller's log level (default debug). */
+  logLevel?: string;
 }
 
 /**
- * The whole farm in this process against a seeded hub simulator: the real hub-poller (it
- * takes parent and child tasks from the hub, routes them, sends cancels) and executors
- * started with the configuration a test asks for, all in a namespace of their own, an
- * event recorder, and the user's side of the hub (HubUser, as `koji build` uses it).
+ * The whole farm in this process: the real hub-poller (it takes parent and child tasks
+ * from the hub, routes them, sends cancels) and executors started with the configuration
+ * a test asks for, all in a namespace of their own, an event recorder, and the user's
+ * side of the hub (HubUser, as `koji build` uses it). The hub is a seeded simulator, or
+ * the real hub of KOJI_TEST_* (see farm-hub.ts); tests read the hub only through XML-RPC
+ * and topurl, except where they say they need the simulator.
  */
 export class OrchestrationFarm {
   readonly executors = new Map<string, InProcessExecutor>();
@@ -43,8 +63,7 @@ export class OrchestrationFarm {
   private constructor(
     readonly namespace: string,
     readonly dir: string,
-    readonly sim: HubSimulator,
-    readonly seed: SeedResult,
+    readonly hub: FarmHub,
     readonly connection: AmqpConnection,
     readonly events: EventRecorder,
     readonly user: HubUser,
@@ -56,25 +75,46 @@ export class OrchestrationFarm {
   static async start(label: string, options: OrchestrationFarmOptions = {}): Promise<OrchestrationFarm> {
     const namespace = testNamespace(label);
     const dir = mkdtempSync(join(tmpdir(), `${namespace}-`));
-    const sim = await HubSimulator.start({
-      dir: join(dir, 'hub'),
-      runIntervalMs: options.runIntervalMs ?? 200,
-    });
-    const seed = await seedHub(sim, options.seed);
+    const hub = await startFarmHub(dir, options);
     const connection = await connectForTest(namespace);
     const events = await EventRecorder.start(connection, amqpTopology(namespace));
-    const user = await HubUser.connect({ url: sim.url, topurl: sim.topurl }, ADMIN);
-    const farm = new OrchestrationFarm(namespace, dir, sim, seed, connection, events, user, new LogCapture());
-    await farm.startPoller();
+    const user = await HubUser.connect({ url: hub.url, topurl: hub.topurl }, hub.admin);
+    if (!hub.sim) {
+      const srpms = join(hub.world.fixturesDir, 'srpms');
+      hub.world.srpms.hello = await user.uploadSrpm(join(srpms, 'kf-hello-1.0-1.src.rpm'));
+      hub.world.srpms.broken = await user.uploadSrpm(join(srpms, 'kf-broken-1.0-1.src.rpm'));
+    }
+    const farm = new OrchestrationFarm(namespace, dir, hub, connection, events, user, new LogCapture());
+    await farm.startPoller(options);
     return farm;
   }
 
-  private async startPoller(): Promise<void> {
+  /** The simulator (undefined against a real hub). */
+  get sim() {
+    return this.hub.sim;
+  }
+
+  /** The tags, target and sample SRPMs of the test. */
+  get seed(): FarmWorld {
+    return this.hub.world;
+  }
+
+  /** `build(src, target, opts)` in the test's channel, as `koji build` submits it. */
+  build(src: string, opts: Record<string, KojiValue> = {}, target = this.seed.target): Promise<number> {
+    return this.user.client.call<number>('build', [src, target, opts, null, this.seed.channel]);
+  }
+
+  /** Any method, through the admin-only `makeTask`, in the test's channel. */
+  makeTask(method: string, args: KojiValue[]): Promise<number> {
+    return this.user.client.call<number>('makeTask', [method, args], { channel: this.seed.channel });
+  }
+
+  private async startPoller(options: OrchestrationFarmOptions): Promise<void> {
     const config = loadConfig('hub-poller', hubPollerConfigSchema, {
-      KOJI_HUB_URL: this.sim.url,
-      KOJI_TOPURL: this.sim.topurl,
-      KOJI_USER: HOST.user,
-      KOJI_PASSWORD: HOST.password,
+      KOJI_HUB_URL: this.hub.url,
+      KOJI_TOPURL: this.hub.topurl,
+      KOJI_USER: this.hub.host.user,
+      KOJI_PASSWORD: this.hub.host.password,
       AMQP_URL: TEST_AMQP_URL,
       AMQP_NAMESPACE: this.namespace,
       REDIS_URL,
@@ -85,7 +125,8 @@ export class OrchestrationFarm {
       HUB_RETRY_INTERVAL: '0.2',
       EXECUTOR_GONE_AFTER: '3',
       POLLER_HTTP_PORT: '0',
-      LOG_LEVEL: 'debug',
+      LOG_LEVEL: options.logLevel ?? 'debug',
+      ...options.pollerEnv,
     });
     const app = await NestFactory.create(HubPollerModule.forRoot(config, { logStream: this.pollerLogs }), {
       logger: false,
@@ -133,20 +174,40 @@ export class OrchestrationFarm {
     };
   }
 
-  /** The task's row as the hub stores it. */
-  task(taskId: number) {
-    return this.sim.admin.task({ id: taskId })!;
+  /** The task as `getTaskInfo` gives it. */
+  async task(taskId: number): Promise<TaskRow> {
+    const info = await this.user.client.call<TaskRow | null>('getTaskInfo', [taskId]);
+    if (!info) throw new Error(`the hub has no task ${taskId}`);
+    return info;
   }
 
-  children(parentId: number) {
-    return this.sim.services.db.tasks.filter((t) => t.parent === parentId).sort((a, b) => a.id - b.id);
+  /** The task's children (`getTaskChildren`), oldest first. */
+  async children(parentId: number): Promise<TaskRow[]> {
+    const rows = await this.user.client.call<TaskRow[]>('getTaskChildren', [parentId]);
+    return [...rows].sort((a, b) => a.id - b.id);
   }
 
-  /** Resolves once the hub's task is CLOSED, FAILED or CANCELED (polls the in-process hub). */
-  async settled(taskId: number, timeoutMs = 180_000): Promise<number> {
+  /** Tasks of `method` made since the test began (e.g. the hub's own newRepo tasks). */
+  async tasksOf(method: string): Promise<TaskRow[]> {
+    const rows = await this.user.client.call<TaskRow[]>('listTasks', [{ method }, { order: 'id' }]);
+    return rows.filter((t) => t.id > this.hub.baseline);
+  }
+
+  /** Resolves once the hub's task is CLOSED, FAILED or CANCELED; returns that state. */
+  async settled(taskId: number, timeoutMs = REAL_HUB ? 1_800_000 : 180_000): Promise<number> {
     const done = [TASK_STATES.CLOSED, TASK_STATES.FAILED, TASK_STATES.CANCELED] as number[];
-    await this.until(() => done.includes(this.task(taskId).state), timeoutMs, `task ${taskId} finished`);
-    return this.task(taskId).state;
+    let state = -1;
+    await this.until(
+      async () => done.includes((state = (await this.task(taskId)).state)),
+      timeoutMs,
+      `task ${taskId} finished`,
+    );
+    return state;
+  }
+
+  /** True when the hub serves `<topurl>/<path>`. */
+  served(path: string): Promise<boolean> {
+    return this.user.served(path);
   }
 
   /** Polls (with a deadline) until `check` holds: for hub states with no event to wait on. */
@@ -154,7 +215,7 @@ export class OrchestrationFarm {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
       if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, REAL_HUB ? 1000 : 100));
     }
   }
 
@@ -183,11 +244,11 @@ export class OrchestrationFarm {
     ).catch(() => undefined);
     await this.connection.close();
     await this.user.close().catch(() => undefined);
+    await this.hub.stop().catch(() => undefined);
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${this.namespace}:*`).catch(() => [] as string[]);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
-    await this.sim.stop();
     this.containers.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
