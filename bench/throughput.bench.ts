@@ -3,8 +3,8 @@
  *
  * Tasks per minute through the whole farm (the real hub-poller and executors, RabbitMQ,
  * Redis, Podman) against the hub simulator with the hub's RunInterval at 5 s: `sleep(0)`
- * tasks, then scratch builds of the sample package (a `build` parent and its `buildArch`
- * child each), then `newRepo` of the sample build tag (seconds to READY).
+ * tasks, then scratch builds of the sample package (a `build` parent, its `rebuildSRPM`
+ * and `buildArch` children each), then `newRepo` of the sample build tag (s to READY).
  *
  * farm:     2 executors, each 4 container slots and 40 parent slots (maxjobs 88), POLL_INTERVAL 1 s
  * baseline: kojid's shape: 1 executor taking at most 10 tasks per scheduler run
@@ -114,7 +114,6 @@ async function measure(
 ): Promise<Figures> {
   const farm = await OrchestrationFarm.start('bench-throughput', {
     runIntervalMs: work.runIntervalMs,
-    buildTagExtra: { rebuild_srpm: false },
     seed: { host: { name: 'kf-builder', password: 'kf-builder', arches: 'x86_64', capacity: 1000 } },
     pollerEnv: { POLL_INTERVAL: '1' },
     logLevel: 'warn',

@@ -4,6 +4,7 @@ import { BuildHandler } from './build/build.handler';
 import { ChainBuildHandler } from './chain-build/chain-build.handler';
 import { CreaterepoHandler } from './createrepo/createrepo.handler';
 import { NewRepoHandler } from './new-repo/new-repo.handler';
+import { RebuildSrpmHandler } from './rebuild-srpm/rebuild-srpm.handler';
 import { SleepHandler } from './sleep/sleep.handler';
 import { TagBuildHandler } from './tag-build/tag-build.handler';
 import { WaitrepoHandler } from './waitrepo/waitrepo.handler';
@@ -19,6 +20,7 @@ import { WaitrepoHandler } from './waitrepo/waitrepo.handler';
     // in containers (koji.tasks.<arch>)
     BuildArchHandler,
     CreaterepoHandler,
+    RebuildSrpmHandler,
     // parents that only call the hub and wait (koji.tasks.orchestrate)
     BuildHandler,
     ChainBuildHandler,

@@ -1,0 +1,124 @@
+import { join, posix } from 'node:path';
+import { Inject } from '@nestjs/common';
+import { ContainerManager } from '@koji-farm/container';
+import {
+  DownloadError,
+  Downloader,
+  FastUploader,
+  type KojiValue,
+  readRpmHeaderFields,
+} from '@koji-farm/koji';
+import { EXECUTOR_CONFIG, type ExecutorConfig } from '../../config/executor.config';
+import { BuildHub } from '../../hub/build-hub';
+import { RepoHub } from '../../hub/repo-hub';
+import { TaskHub } from '../../hub/task-hub';
+import { bindArgs, optsStruct, pyStr } from '../../orchestration/task-args';
+import { buildError } from '../../tasks/errors/task-failure.error';
+import { type TaskContext } from '../../tasks/handler/task-context';
+import { KojiMethod, KojiTaskHandler } from '../../tasks/handler/task-handler';
+import { SRPM_TOPDIR, SrpmBuildroot } from './srpm-buildroot';
+
+const RESULT = '/builddir/srpm_result';
+
+/**
+ * `rebuildSRPM(srpm, build_tag, opts)` (kojid's RebuildSRPM): an uploaded SRPM rebuilt in
+ * an `srpm-build` buildroot of the build tag, so that it gets the tag's dist and rpm
+ * version: unpacked (`rpm -iv`), `rpmbuild -bs --nodeps --target noarch` of its one spec,
+ * N-V-R checked against the file name, uploaded. Result `{srpm, logs, brootid, source}`.
+ */
+@KojiTaskHandler()
+export class RebuildSrpmHandler {
+  constructor(
+    @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
+    @Inject(ContainerManager) private readonly containers: ContainerManager,
+  ) {}
+
+  @KojiMethod('rebuildSRPM')
+  async run(task: TaskContext): Promise<KojiValue> {
+    const a = bindArgs(
+      { method: 'rebuildSRPM', params: ['srpm', 'build_tag', 'opts'], required: 2 },
+      task.request,
+    );
+    const opts = optsStruct('rebuildSRPM', a.opts);
+    const repoId = opts.repo_id;
+    if (typeof repoId !== 'number' || repoId <= 0) throw buildError('A repo id must be provided');
+    if (typeof a.srpm !== 'string' || a.srpm.startsWith('/') || a.srpm.split('/').includes('..'))
+      throw buildError(`Invalid SRPM path: ${pyStr(a.srpm)}`);
+    const repo = await new RepoHub(task.hub, task.signal).repoInfo(repoId);
+    const tag = await new BuildHub(task.hub, task.signal).getTag(a.build_tag, {
+      strict: true,
+      event: repo.create_event,
+    });
+    const buildConfig = await new TaskHub(task.hub, task.signal).getBuildConfig(tag!.id, repo.create_event);
+    const srpm = await this.download(task, a.srpm);
+    const root = await SrpmBuildroot.open(task, this.config, this.containers, {
+      method: 'rebuildSRPM',
+      repo,
+      buildConfig,
+      srpm,
+    });
+    let failure: unknown;
+    try {
+      await root.run('rpm -iv', ['rpm', '--define', `_topdir ${SRPM_TOPDIR}`, '-iv', root.plan.srpmDest]);
+      const specs = (
+        await root.output('ls SPECS', ['sh', '-c', `ls -1 ${SRPM_TOPDIR}/SPECS/*.spec 2>/dev/null || true`])
+      )
+        .split('\n')
+        .filter(Boolean);
+      if (specs.length === 0) throw buildError('No spec file found');
+      if (specs.length > 1) throw buildError(`Multiple spec files found: ${specs.join(', ')}`);
+      await root.run('rpmbuild -bs', [
+        'rpmbuild',
+        '-bs',
+        '--nodeps',
+        '--target',
+        'noarch',
+        '--define',
+        `_topdir ${SRPM_TOPDIR}`,
+        '--define',
+        `_srcrpmdir ${RESULT}`,
+        specs[0],
+      ]);
+      const built = (await root.files(RESULT)).filter((f) => f.endsWith('.src.rpm'));
+      if (built.length !== 1)
+        throw buildError(
+          built.length === 0
+            ? `No srpms found in ${RESULT}`
+            : `Multiple srpms found in ${RESULT}: ${built.join(', ')}`,
+        );
+      const header = await readRpmHeaderFields(built[0]);
+      const name = `${header.name}-${header.version}-${header.release}.src.rpm`;
+      if (name !== posix.basename(built[0]))
+        throw buildError(`srpm name mismatch: ${name} != ${posix.basename(built[0])}`);
+      await new FastUploader(task.hub).upload(
+        built[0],
+        { path: task.uploadPath, name },
+        { overwrite: true, signal: task.signal },
+      );
+      await root.expire();
+      return {
+        srpm: `${task.uploadPath}/${name}`,
+        logs: task.logs.names.sort().map((log) => `${task.uploadPath}/${log}`),
+        brootid: root.brootId,
+        source: { source: name, url: name },
+      };
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      await root.close(failure);
+    }
+  }
+
+  private async download(task: TaskContext, srpm: string): Promise<string> {
+    const destination = join(task.workDir, 'srpm', posix.basename(srpm));
+    try {
+      await new Downloader(task.hub).downloadWork(srpm, destination, { signal: task.signal });
+    } catch (err) {
+      if (err instanceof DownloadError && !err.retryable)
+        throw buildError(`Input SRPM file missing: ${srpm}`, err);
+      throw err;
+    }
+    return destination;
+  }
+}

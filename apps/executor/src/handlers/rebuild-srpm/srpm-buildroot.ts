@@ -1,0 +1,188 @@
+import { join, posix } from 'node:path';
+import {
+  BuildrootConfigError,
+  type BuildrootPlan,
+  type BuildrootRpm,
+  installedSince,
+  PackageListParseError,
+  parsePackageList,
+  planBuildroot,
+  type PlannedCommand,
+  UnsafeBuildrootValueError,
+} from '@koji-farm/buildroot';
+import {
+  CollectingSink,
+  type ContainerHandle,
+  type ContainerManager,
+  ImageNotFoundError,
+} from '@koji-farm/container';
+import { type ExecutorConfig } from '../../config/executor.config';
+import { buildContainerSpec } from '../../containers/build-container-spec';
+import { type RepoInfo } from '../../hub/parent-schemas';
+import { TaskHub } from '../../hub/task-hub';
+import { isErrorLike } from '../../tasks/errors/error-text';
+import { buildError, buildrootError } from '../../tasks/errors/task-failure.error';
+import { type TaskContext } from '../../tasks/handler/task-context';
+import { BuildrootSession } from '../build-arch/buildroot-session';
+
+/** Where an SRPM task works inside its buildroot. */
+export const SRPM_TOPDIR = '/builddir/srpm_unpacked';
+
+/**
+ * The buildroot of an SRPM task (rebuildSRPM, buildSRPMFromSCM): kojid's `srpm-build`
+ * group installed from the build tag's repo, on an arch the tag and this executor share
+ * (kojid's `find_arch('noarch', ...)`), in the same exec pattern as buildArch. The
+ * caller runs its own commands in it (`run`) and expires it.
+ */
+export class SrpmBuildroot {
+  private constructor(
+    readonly plan: BuildrootPlan,
+    readonly session: BuildrootSession,
+    readonly container: ContainerHandle,
+    private readonly task: TaskContext,
+    private readonly stepTimeoutMs: number,
+  ) {}
+
+  get brootId(): number {
+    return this.session.brootId;
+  }
+
+  /**
+   * Plans, registers (`host.newBuildRoot`), creates and initialises the buildroot;
+   * `srpm` (a host file) is copied in as `plan.srpmDest` when given.
+   */
+  static async open(
+    task: TaskContext,
+    config: ExecutorConfig,
+    containers: ContainerManager,
+    input: {
+      method: string;
+      repo: RepoInfo;
+      buildConfig: Parameters<typeof planBuildroot>[0]['buildConfig'];
+      srpm?: string;
+    },
+  ): Promise<SrpmBuildroot> {
+    const hub = new TaskHub(task.hub, task.signal);
+    let plan: BuildrootPlan;
+    try {
+      plan = planBuildroot({
+        method: input.method,
+        arch: 'noarch',
+        buildConfig: input.buildConfig,
+        repo: { ...input.repo, create_event: input.repo.create_event ?? undefined },
+        topurl: task.topurl,
+        group: 'srpm-build',
+        srpmFileName: input.srpm ? posix.basename(input.srpm) : 'none.src.rpm',
+        hostArches: config.arches,
+        host: config.buildHost,
+        image: config.image,
+      });
+    } catch (err) {
+      if (err instanceof BuildrootConfigError || err instanceof UnsafeBuildrootValueError)
+        throw buildrootError(err.message, err);
+      throw err;
+    }
+    const brootId = await hub.newBuildRoot(input.repo.id, plan.buildrootArch, task.taskId);
+    task.events.emit({ type: 'buildroot.state', brootId, state: 'INIT' });
+    const session = new BuildrootSession(task, config, hub, brootId);
+    try {
+      await containers.ensureImage(plan.image, config.image.pullPolicy);
+    } catch (err) {
+      await session.expireQuietly();
+      if (err instanceof ImageNotFoundError)
+        throw buildrootError(`Buildroot image unavailable: ${err.message}`, err);
+      throw err;
+    }
+    const container = await task.steps.create(
+      buildContainerSpec(config, {
+        plan,
+        taskId: task.taskId,
+        attempt: task.attempt,
+        method: input.method,
+        brootId,
+      }),
+    );
+    const root = new SrpmBuildroot(plan, session, container, task, config.timeouts.stepMs);
+    try {
+      await task.steps.copyTo(container, Buffer.from(plan.repoFile.content), plan.repoFile.dest, 'repo file');
+      await task.steps.copyTo(
+        container,
+        Buffer.from(plan.macrosFile.content),
+        plan.macrosFile.dest,
+        'macros file',
+      );
+      if (input.srpm) await task.steps.copyTo(container, input.srpm, plan.srpmDest, 'SRPM');
+      await hub.setBuildRootList(brootId, await root.init(), task.taskId);
+      await session.setState('BUILDING');
+    } catch (err) {
+      await root.close(err);
+      throw err;
+    }
+    return root;
+  }
+
+  /** Runs a build-stage command (no network unless BUILD_NETWORK allows); a failure is a BuildError. */
+  async run(name: string, argv: string[], log: PlannedCommand['log'] = 'build.log'): Promise<void> {
+    await this.session.build(this.container, {
+      ...this.plan,
+      buildCommand: { name, purpose: 'build', argv, network: 'none', log },
+    });
+  }
+
+  /** Runs a command and returns its standard output (for file lists). */
+  async output(name: string, argv: string[]): Promise<string> {
+    const sink = new CollectingSink(1024 * 1024);
+    const result = await this.task.steps.exec(this.container, argv, sink, {
+      name: `exec ${name}`,
+      cwd: this.plan.workdir,
+      env: this.plan.environment,
+      timeoutMs: this.stepTimeoutMs,
+    });
+    if (result.aborted)
+      throw isErrorLike(this.task.signal.reason) ? this.task.signal.reason : new Error('aborted');
+    if (result.exitCode !== 0) throw buildError(`step "exec ${name}" exited with code ${result.exitCode}`);
+    return sink.stdoutText();
+  }
+
+  /** Copies `path` out of the container into the task's work directory; returns the files. */
+  async files(path: string): Promise<string[]> {
+    const entries = await this.task.steps.copyFrom(
+      this.container,
+      path,
+      join(this.task.workDir, 'out'),
+      'results',
+    );
+    return entries.filter((e) => e.type === 'file').map((e) => e.hostPath);
+  }
+
+  async expire(): Promise<void> {
+    await this.session.setState('EXPIRED');
+  }
+
+  /** Removes the container; after a failure the buildroot is expired too (kojid's way). */
+  async close(failure?: unknown): Promise<void> {
+    if (failure !== undefined && !this.task.signal.aborted) await this.session.expireQuietly();
+    await this.task.steps.remove(this.container);
+  }
+
+  /** The plan's init commands; returns what the group install added (for `host.setBuildRootList`). */
+  private async init(): Promise<BuildrootRpm[]> {
+    let baseline: BuildrootRpm[] = [];
+    let after: BuildrootRpm[] = [];
+    for (const command of this.plan.initCommands) {
+      const capture = command.purpose === 'list-baseline' || command.purpose === 'list-packages';
+      const collected = capture ? new CollectingSink(16 * 1024 * 1024) : undefined;
+      await this.session.initCommand(this.container, this.plan, command, collected);
+      if (!collected) continue;
+      try {
+        const list = parsePackageList(collected.stdoutText());
+        if (command.purpose === 'list-baseline') baseline = list;
+        else after = list;
+      } catch (err) {
+        if (err instanceof PackageListParseError) throw buildrootError(err.message, err);
+        throw err;
+      }
+    }
+    return installedSince(baseline, after);
+  }
+}
