@@ -115,6 +115,19 @@ describe(DashboardController.name, () => {
     await executors
       .locator('tr[data-executor-id="exec-b"] [data-field="slots"]', { hasText: '2 / 2' })
       .waitFor();
+    // An executor kept from taking tasks shows as unhealthy, with why.
+    const why = "Podman's API does not answer: connect ECONNREFUSED /run/podman/podman.sock";
+    await publishEvents(amqp, names, [
+      events.heartbeat('exec-b', {
+        arches: ['x86_64', 'noarch'],
+        slots: 0,
+        busy: 2,
+        problems: [{ check: 'podman', message: why, since: new Date().toISOString() }],
+      }),
+    ]);
+    const sick = executors.locator('tr[data-executor-id="exec-b"]');
+    await sick.locator('[data-field="state"]', { hasText: 'unhealthy' }).waitFor();
+    expect(await sick.locator('[data-field="problems"]').textContent()).toBe(why);
     await page.screenshot({ path: join(ARTIFACTS, 'monitor-dashboard.png'), fullPage: true });
 
     // The task page: step timeline and a live log.

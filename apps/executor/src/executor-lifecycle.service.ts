@@ -10,6 +10,7 @@ import { EXECUTOR_LOGGER } from './executor-logger';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from './config/executor.config';
 import { OrphanReaper } from './containers/orphan-reaper.service';
 import { ControlConsumer } from './control/control-consumer.service';
+import { HealthChecks } from './health/health-checks.service';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { TaskIntake } from './intake/task-intake.service';
 import { TaskCanceledError } from './tasks/errors/task-canceled.error';
@@ -17,7 +18,7 @@ import { RunningTasks } from './tasks/running-tasks';
 
 /**
  * Starts the executor's parts in a safe order and stops them on SIGTERM:
- * start: topology → heartbeat (the farm and other reapers see us) → reaper pass (our own
+ * start: topology → health checks (Podman, disk) → heartbeat (the farm and other reapers see us) → reaper pass (our own
  * leftovers from a crash go first) → control → task intake.
  * stop: no new tasks → running tasks get SHUTDOWN_GRACE to finish → the rest are stopped,
  * their containers removed and their messages requeued → executor.stopped.
@@ -32,6 +33,7 @@ export class ExecutorLifecycle implements OnApplicationBootstrap, BeforeApplicat
     @Inject(TaskIntake) private readonly intake: TaskIntake,
     @Inject(ControlConsumer) private readonly control: ControlConsumer,
     @Inject(HeartbeatService) private readonly heartbeat: HeartbeatService,
+    @Inject(HealthChecks) private readonly health: HealthChecks,
     @Inject(OrphanReaper) private readonly reaper: OrphanReaper,
     @Inject(RunningTasks) private readonly running: RunningTasks,
     @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
@@ -41,6 +43,8 @@ export class ExecutorLifecycle implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     await this.intake.declareTopology();
+    // The first heartbeat already says whether Podman and the disk let it take tasks.
+    await this.health.start();
     await this.heartbeat.start();
     await this.reaper.start();
     await this.control.start();
@@ -84,6 +88,7 @@ export class ExecutorLifecycle implements OnApplicationBootstrap, BeforeApplicat
     }
     await step(this.logger, 'stop control', () => this.control.stop());
     await step(this.logger, 'stop reaper', () => this.reaper.stop());
+    await step(this.logger, 'stop health checks', () => this.health.stop());
     await step(this.logger, 'stop heartbeat', () => this.heartbeat.stop(signal));
   }
 }

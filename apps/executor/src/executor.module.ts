@@ -13,11 +13,14 @@ import { EventPublisher } from './events/event-publisher';
 import { ExecutorLifecycle } from './executor-lifecycle.service';
 import { createExecutorLogger, EXECUTOR_LOGGER } from './executor-logger';
 import { TaskHandlersModule } from './handlers/task-handlers.module';
+import { HealthChecks } from './health/health-checks.service';
+import { IntakeHealth } from './health/intake-health';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { TaskIntake } from './intake/task-intake.service';
 import { KojiMethods } from './tasks/handler/koji-methods';
 import { RunningTasks } from './tasks/running-tasks';
 import { TaskRunner } from './tasks/task-runner.service';
+import { PodmanOutage } from './tasks/podman-outage';
 import { TaskSettler } from './tasks/task-settler';
 
 export interface ExecutorModuleOptions {
@@ -75,6 +78,9 @@ export class ExecutorModule {
         EventPublisher,
         ExecutorStateStore,
         RunningTasks,
+        IntakeHealth,
+        HealthChecks,
+        PodmanOutage,
         TaskSettler,
         TaskRunner,
         TaskIntake,

@@ -50,7 +50,13 @@ export class EventFactory {
 
   heartbeat(
     executorId: string,
-    fields: { arches: string[]; slots: number; busy: number; orchestrationSlots?: number },
+    fields: {
+      arches: string[];
+      slots: number;
+      busy: number;
+      orchestrationSlots?: number;
+      problems?: Array<{ check: 'podman' | 'disk'; message: string; since: string }>;
+    },
   ): FarmEvent {
     return farmEventSchema.parse({
       v: 1,

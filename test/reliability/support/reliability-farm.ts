@@ -10,6 +10,7 @@ import { deleteTopology, testNamespace, TEST_AMQP_URL } from '../../support/amqp
 import { TEST_LABEL, TEST_PID_LABEL, testContainerLabels } from '../../support/container-test-kit';
 import { type AppName, type SpawnedApp, SpawnedApp as App } from '../../support/spawn-app';
 import { freePort } from './free-port';
+import { EventRecorder } from '../../executor/support/event-recorder';
 import { HubTap } from './hub-tap';
 import { PodmanService } from './podman-service';
 import { RabbitNode } from './rabbitmq-node';
@@ -49,6 +50,7 @@ export class ReliabilityFarm {
   readonly names: AmqpTopology;
   readonly containers: ContainerManager;
   private readonly envs = new Map<string, { app: AppName; env: Record<string, string> }>();
+  private recorder?: { connection: AmqpConnection; events: EventRecorder };
 
   private constructor(
     readonly namespace: string,
@@ -270,6 +272,24 @@ export class ReliabilityFarm {
     return this.containers.listByLabel(labels);
   }
 
+  /**
+   * Every event published on this farm's broker from now on (a queue of the test's own,
+   * bound to `#`). Over a broker outage it reconnects, but what is published while its
+   * queue is gone is not in it: the monitor, reading the stream queue, is the full record.
+   */
+  async events(): Promise<EventRecorder> {
+    if (!this.recorder) {
+      const connection = await AmqpConnection.connect({
+        url: this.amqpUrl,
+        connectionName: `${this.namespace} recorder`,
+        connectAttempts: 10,
+        retryDelayMs: 500,
+      });
+      this.recorder = { connection, events: await EventRecorder.start(connection, this.names) };
+    }
+    return this.recorder.events;
+  }
+
   /** A Redis client on this farm's Redis (no key prefix). Disconnect it. */
   redisClient(): Redis {
     return new Redis(this.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
@@ -284,6 +304,10 @@ export class ReliabilityFarm {
       }),
     );
     this.processes.clear();
+    if (this.recorder) {
+      await this.recorder.events.stop().catch(() => undefined);
+      await this.recorder.connection.close();
+    }
     for (const c of await this.containersOf().catch(() => []))
       await this.containers.remove(c, { force: true }).catch(() => undefined);
     this.containers.close();

@@ -102,6 +102,14 @@ export const executorConfigSchema = z
     KOJI_DIR_MOUNT: z.string().startsWith('/', 'expected an absolute path').optional(),
     /** Host directory for downloads, logs and results of running tasks. */
     WORK_DIR: z.string().startsWith('/', 'expected an absolute path').default('/var/tmp/koji-farm/executor'),
+    /** Below this much free space under WORK_DIR the executor takes no container tasks (kojid's `minspace`, MB). */
+    MIN_FREE_SPACE_MB: envInt({ min: 0 }).default(8192),
+    /**
+     * A task that met Podman unreachable waits this long for it to answer again and then
+     * starts over in the same attempt, handing nothing back; past it, the task goes back
+     * to its queue. Podman restarts shorter than this fail no task and use no delivery.
+     */
+    PODMAN_OUTAGE_WAIT_SECONDS: seconds(0).default(300),
     /** Keep a failed task's container (running, for `podman exec`) until the reaper's TTL. */
     KEEP_FAILED_CONTAINERS: envBoolean().default(false),
     /** How long a kept failed container stays before the reaper removes it. */
@@ -170,6 +178,8 @@ export const executorConfigSchema = z
       shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
     },
     workDir: env.WORK_DIR,
+    minFreeSpaceMb: env.MIN_FREE_SPACE_MB,
+    podmanOutageWaitMs: env.PODMAN_OUTAGE_WAIT_SECONDS * 1000,
     kojiDirMount: env.KOJI_DIR_MOUNT,
     reaper: {
       intervalMs: env.REAPER_INTERVAL_SECONDS * 1000,

@@ -7,6 +7,7 @@ import { ExecutorStateStore } from '../containers/executor-state.store';
 import { EventPublisher } from '../events/event-publisher';
 import { KojiMethods } from '../tasks/handler/koji-methods';
 import { RunningTasks } from '../tasks/running-tasks';
+import { IntakeHealth } from '../health/intake-health';
 import { EXECUTOR_VERSION } from './executor-version';
 
 /**
@@ -29,6 +30,7 @@ export class HeartbeatService {
     @Inject(ExecutorStateStore) private readonly state: ExecutorStateStore,
     @Inject(RunningTasks) private readonly running: RunningTasks,
     @Inject(KojiMethods) private readonly methods: KojiMethods,
+    @Inject(IntakeHealth) private readonly health: IntakeHealth,
     @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'heartbeat' });
@@ -83,7 +85,7 @@ export class HeartbeatService {
         seq: ++this.seq,
         arches: this.config.arches,
         methods: this.methods.names,
-        slots: this.config.slots,
+        slots: this.health.healthy ? this.config.slots : 0,
         busy: this.running.busy,
         orchestrating: this.running.orchestrating,
         orchestrationSlots: this.config.orchestrationSlots,
@@ -91,6 +93,7 @@ export class HeartbeatService {
         version: EXECUTOR_VERSION,
         startedAt: this.startedAt,
         hostname: hostname(),
+        problems: this.health.problems(),
       });
     } catch (err) {
       this.logger.warn({ err }, 'could not publish a heartbeat');

@@ -23,6 +23,7 @@ import { KojiMethods } from '../tasks/handler/koji-methods';
 import { TaskRunner } from '../tasks/task-runner.service';
 import { parseTaskMessage } from './parse-task-message';
 import { IntakeStoppedError } from './intake-stopped.error';
+import { IntakeHealth } from '../health/intake-health';
 import { TaskPool } from './task-pool';
 
 /**
@@ -48,6 +49,7 @@ export class TaskIntake {
     @Inject(AMQP_TOPOLOGY) private readonly names: AmqpTopology,
     @Inject(KojiMethods) private readonly methods: KojiMethods,
     @Inject(TaskRunner) private readonly runner: TaskRunner,
+    @Inject(IntakeHealth) health: IntakeHealth,
     @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'task-intake' });
@@ -61,8 +63,11 @@ export class TaskIntake {
         config.slots,
         subscribe,
         onError,
+        // Container tasks need Podman and disk; parent tasks only wait on the hub.
+        () => health.healthy,
       ),
     ];
+    health.onChange(() => void this.pools[0].consumption.update());
     if (config.orchestrationSlots > 0) {
       this.pools.push(
         new TaskPool(

@@ -17,10 +17,12 @@ export class TaskPool {
     size: number,
     subscribe: (pool: TaskPool, prefetch: number) => Promise<ConsumerHandle[]>,
     onError: (err: unknown) => void,
+    /** False while the executor must take no task of this pool (IntakeHealth): the consumers pause. */
+    accepting: () => boolean = () => true,
   ) {
     this.slots = new SlotPool(size);
     this.consumption = new SlotGatedConsumption(
-      () => this.slots.free,
+      () => (accepting() ? this.slots.free : 0),
       (prefetch) => subscribe(this, prefetch),
       onError,
     );

@@ -1,4 +1,9 @@
-import { ContainerError, PodmanUnavailableError, UnsafeArchiveEntryError } from '@koji-farm/container';
+import {
+  ContainerError,
+  ExecInterruptedError,
+  PodmanUnavailableError,
+  UnsafeArchiveEntryError,
+} from '@koji-farm/container';
 import {
   ActionNotAllowed,
   AuthError,
@@ -82,6 +87,19 @@ describe(outcomeOf.name, () => {
     // This machine's disk, not the task: another attempt (maybe elsewhere) may do better.
     const full = new LocalFileError('cannot write x.part', 'x.part', { cause: { code: 'ENOSPC' } });
     expect(outcomeOf(full, live)).toMatchObject({ kind: 'retry', error: 'LocalFileError' });
+  });
+
+  it('marks Podman trouble, also when another error wraps it, so that the attempt waits for Podman', () => {
+    const down = new PodmanUnavailableError('/run/podman/podman.sock', 'ECONNREFUSED', { step: 'exec' });
+    expect(outcomeOf(down, live)).toMatchObject({ kind: 'retry', podman: true });
+    const cut = new ExecInterruptedError('c1', 'e1', 'stream ended while the exec still runs');
+    expect(outcomeOf(new Error('step failed', { cause: cut }), live)).toMatchObject({
+      kind: 'retry',
+      podman: true,
+    });
+    expect(outcomeOf(new ContainerError('container died', { step: 'exec' }), live)).not.toHaveProperty(
+      'podman',
+    );
   });
 
   it('fails a build whose results try to escape the result directory', () => {

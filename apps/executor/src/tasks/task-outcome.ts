@@ -1,4 +1,9 @@
-import { InvalidContainerRequestError, UnsafeArchiveEntryError } from '@koji-farm/container';
+import {
+  ExecInterruptedError,
+  InvalidContainerRequestError,
+  PodmanUnavailableError,
+  UnsafeArchiveEntryError,
+} from '@koji-farm/container';
 import {
   ActionNotAllowed,
   AuthError,
@@ -37,7 +42,14 @@ export type TaskOutcome =
   | { kind: 'canceled'; reason: string }
   | { kind: 'gone'; reason: string }
   | { kind: 'lost'; reason: string }
-  | { kind: 'retry'; reason: string; error: string; shutdown: boolean };
+  | {
+      kind: 'retry';
+      reason: string;
+      error: string;
+      shutdown: boolean;
+      /** Podman's API could not be reached (or an exec's stream broke with it): wait for it rather than hand back. */
+      podman?: boolean;
+    };
 
 /**
  * Classifies what an attempt threw. The abort reason wins over the thrown error (an
@@ -105,5 +117,19 @@ export function outcomeOf(err: unknown, signal: AbortSignal): TaskOutcome {
 }
 
 function retry(err: unknown): TaskOutcome {
-  return { kind: 'retry', reason: errorText(err), error: errorName(err), shutdown: false };
+  const outcome: TaskOutcome = {
+    kind: 'retry',
+    reason: errorText(err),
+    error: errorName(err),
+    shutdown: false,
+  };
+  return podmanTrouble(err) ? { ...outcome, podman: true } : outcome;
+}
+
+/** Podman unreachable, or an exec cut off by it, anywhere in the error's cause chain. */
+function podmanTrouble(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof PodmanUnavailableError || e instanceof ExecInterruptedError) return true;
+  }
+  return false;
 }

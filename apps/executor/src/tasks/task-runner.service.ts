@@ -24,6 +24,7 @@ import { TaskGoneError } from './errors/task-gone.error';
 import { TaskTimeoutError } from './errors/task-timeout.error';
 import { type TaskContext } from './handler/task-context';
 import { type PoolKind } from './pool-kind';
+import { PODMAN_RESTARTS_PER_ATTEMPT, PodmanOutage } from './podman-outage';
 import { RunningTask } from './running-task';
 import { RunningTasks } from './running-tasks';
 import { deliveryInfo } from '../intake/delivery-info';
@@ -53,6 +54,7 @@ export class TaskRunner {
     @Inject(ContainerManager) private readonly containers: ContainerManager,
     @Inject(RunningTasks) private readonly running: RunningTasks,
     @Inject(TaskSettler) private readonly settler: TaskSettler,
+    @Inject(PodmanOutage) private readonly podman: PodmanOutage,
     @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'task-runner' });
@@ -196,27 +198,47 @@ export class TaskRunner {
     } else {
       logger.info({ executorId: this.config.executorId }, 'parent task started');
     }
-    const result = await handler({
-      taskId: task.taskId,
-      attempt,
-      method: task.method,
-      arch: task.arch,
-      parentId: task.parentId,
-      request: task.request,
-      hub: session.client,
-      topurl: task.hub.topurl,
-      signal: current.signal,
-      logger,
-      events,
-      steps: new StepRunner(this.containers, events, current.signal, logger),
-      logs,
-      workDir,
-      uploadPath: taskUploadPath(task.taskId),
-    });
-    return { kind: 'closed', result };
+    for (let restarts = 0; ; restarts++) {
+      try {
+        const result = await handler({
+          taskId: task.taskId,
+          attempt,
+          method: task.method,
+          arch: task.arch,
+          parentId: task.parentId,
+          request: task.request,
+          hub: session.client,
+          topurl: task.hub.topurl,
+          signal: current.signal,
+          logger,
+          events,
+          steps: new StepRunner(this.containers, events, current.signal, logger),
+          logs,
+          workDir,
+          uploadPath: taskUploadPath(task.taskId),
+        });
+        return { kind: 'closed', result };
+      } catch (err) {
+        const outcome = outcomeOf(err, current.signal);
+        const podmanTrouble = outcome.kind === 'retry' && outcome.podman === true;
+        if (!container || !podmanTrouble || restarts >= PODMAN_RESTARTS_PER_ATTEMPT) throw err;
+        const reason = errorText(err);
+        if (
+          !(await this.podman.waitOut(
+            { taskId: task.taskId, attempt, signal: current.signal },
+            reason,
+            logger,
+          ))
+        )
+          throw err;
+        // The first try's buildroot is of no use now; the hub's list must not keep it BUILDING.
+        await this.expireEarlierBuildroots(hub, task.taskId, events, logger);
+        await logs.note('root.log', `Podman was unreachable (${reason}); starting the task over`);
+      }
+    }
   }
 
-  /** A redelivered task starts over: the buildroots an earlier attempt left are expired. */
+  /** A task that starts over (a redelivery, a Podman outage) expires the buildroots it made before. */
   private async expireEarlierBuildroots(
     hub: TaskHub,
     taskId: number,

@@ -125,6 +125,7 @@ function fieldsOf(event: FarmEvent): Array<[string, string | undefined]> {
         ['load', String(event.load)],
         ['version', event.version],
         ['startedAt', ms(event.startedAt)],
+        ['problems', json(event.problems)],
       ];
     case 'executor.stopped':
       return [['reason', event.reason]];

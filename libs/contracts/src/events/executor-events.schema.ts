@@ -6,13 +6,21 @@ import { executorScope } from './event-envelope';
 export const HEARTBEAT_INTERVAL_MS = 5000;
 export const HEARTBEATS_BEFORE_GONE = 3;
 
+/** Why an executor takes no container tasks at the moment (kojid's host "not ready"). */
+export const executorProblem = z.object({
+  /** `podman`: its Podman API does not answer; `disk`: too little free space under its work directory. */
+  check: z.enum(['podman', 'disk']),
+  message: z.string(),
+  since: isoTime,
+});
+
 /** Every HEARTBEAT_INTERVAL_MS: what this executor offers and how busy it is. */
 export const executorHeartbeatEvent = z.object({
   ...executorScope,
   type: z.literal('executor.heartbeat'),
   arches: z.array(arch),
   methods: z.array(method),
-  /** Container slots (prefetch of the arch queues). */
+  /** Container slots it offers now: its SLOTS, or 0 while a problem keeps it from taking tasks. */
   slots: z.number().int().nonnegative(),
   busy: z.number().int().nonnegative(),
   /** Orchestration (waiting parent) tasks held, limited separately from slots. */
@@ -23,6 +31,8 @@ export const executorHeartbeatEvent = z.object({
   version: z.string(),
   startedAt: isoTime,
   hostname: z.string(),
+  /** Empty while healthy; else why it takes no container tasks (then `slots` is 0). */
+  problems: z.array(executorProblem).default([]),
 });
 
 /** The executor shut down cleanly (its heartbeats stop on purpose). */
@@ -32,5 +42,6 @@ export const executorStoppedEvent = z.object({
   reason: z.string(),
 });
 
+export type ExecutorProblem = z.infer<typeof executorProblem>;
 export type ExecutorHeartbeatEvent = z.infer<typeof executorHeartbeatEvent>;
 export type ExecutorStoppedEvent = z.infer<typeof executorStoppedEvent>;

@@ -162,6 +162,8 @@
         load: event.load,
         version: event.version,
         lastHeartbeatAt: event.at,
+        problems: event.problems ?? [],
+        healthy: (event.problems ?? []).length === 0,
       });
       render();
       refreshStatus();

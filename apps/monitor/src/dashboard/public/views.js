@@ -18,6 +18,11 @@
   }
   const ago = (iso) => (iso ? `${duration(Date.now() - ms(iso))} ago` : '');
   const stateTag = (s) => `<span class="state-${esc(s)}" data-field="state">${esc(s)}</span>`;
+  // An executor alive but kept from taking tasks (Podman, disk) shows as unhealthy, with why.
+  const executorState = (e) =>
+    e.state === 'alive' && e.problems && e.problems.length > 0
+      ? `${stateTag('unhealthy')} <small data-field="problems">${esc(e.problems.map((p) => p.message).join('; '))}</small>`
+      : stateTag(e.state);
   const taskLink = (id) => `<a href="#/tasks/${esc(id)}">${esc(id)}</a>`;
 
   function overviewHtml(state) {
@@ -42,7 +47,8 @@
           <td>${esc(e.id)}</td><td>${esc(e.hostname)}</td><td>${esc((e.arches || []).join(', '))}</td>
           <td data-field="slots"><span class="bar"><i style="width:${e.slots ? (100 * e.busy) / e.slots : 0}%"></i></span>${e.busy} / ${e.slots}</td>
           <td>${esc(e.load)}</td><td>${esc(e.version)}</td>
-          <td data-field="heartbeat" data-at="${esc(e.lastHeartbeatAt)}">${ago(e.lastHeartbeatAt)}</td><td>${stateTag(e.state)}</td></tr>`,
+          <td data-field="heartbeat" data-at="${esc(e.lastHeartbeatAt)}">${ago(e.lastHeartbeatAt)}</td>
+          <td>${executorState(e)}</td></tr>`,
       )
       .join('');
     const queues = (s ? s.queues : [])

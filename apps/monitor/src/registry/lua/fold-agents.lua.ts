@@ -11,7 +11,8 @@ local function foldExecutor()
     if not isNewer(v[1], v[2]) then return 'stale' end
     redis.call('HSET', EK, 'id', source, 'hbAt', atStr, 'hbId', eid, 'seq', seqStr, 'hostname', f.hostname,
       'arches', f.arches, 'methods', f.methods, 'slots', f.slots, 'busy', f.busy, 'orchestrating', f.orchestrating,
-      'orchestrationSlots', f.orchestrationSlots, 'load', f.load, 'version', f.version, 'startedAt', f.startedAt)
+      'orchestrationSlots', f.orchestrationSlots, 'load', f.load, 'version', f.version, 'startedAt', f.startedAt,
+      'problems', f.problems)
     v[1] = atStr
   else
     if eid == v[4] then return 'duplicate' end

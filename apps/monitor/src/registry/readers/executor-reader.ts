@@ -45,6 +45,8 @@ export function toExecutorView(h: Hash, now: number): ExecutorView {
   const stoppedAt = num(h, 'stoppedAt');
   const stopped = stoppedAt !== null && (lastHeartbeat === null || stoppedAt >= lastHeartbeat);
   const alive = !stopped && lastHeartbeat !== null && now - lastHeartbeat <= GONE_AFTER_MS;
+  // What the newest heartbeat said; a stopped or gone executor has no live problem.
+  const problems = alive ? jsonField<ExecutorView['problems']>(h, 'problems', []) : [];
   return {
     id: h.id!,
     hostname: text(h, 'hostname'),
@@ -61,6 +63,8 @@ export function toExecutorView(h: Hash, now: number): ExecutorView {
     lastHeartbeatAt: time(h, 'hbAt'),
     stoppedAt: stopped ? time(h, 'stoppedAt') : null,
     stopReason: stopped ? text(h, 'stopReason') : null,
+    healthy: problems.length === 0,
+    problems,
   };
 }
 

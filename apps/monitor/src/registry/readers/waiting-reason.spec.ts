@@ -39,6 +39,8 @@ const executor = (fields: Partial<ExecutorView>): ExecutorView => ({
   lastHeartbeatAt: null,
   stoppedAt: null,
   stopReason: null,
+  healthy: true,
+  problems: [],
   ...fields,
 });
 
@@ -60,6 +62,18 @@ describe(waitingReason.name, () => {
       2,
     );
     expect(sut).toMatchObject({ reason: 'slots-busy', slots: 3, busy: 3, executors: 2 });
+  });
+
+  it('names what keeps an unhealthy executor (0 slots) from taking the task', () => {
+    const sick = executor({
+      id: 'e2',
+      slots: 0,
+      healthy: false,
+      problems: [{ check: 'podman', message: "Podman's API does not answer", since: '2026-01-01T00:00:00Z' }],
+    });
+    const sut = waitingReason(task({}), [sick], 1);
+    expect(sut.reason).toBe('slots-busy');
+    expect(sut.message).toContain("e2 takes no tasks: Podman's API does not answer");
   });
 
   it('otherwise gives its place in the queue', () => {

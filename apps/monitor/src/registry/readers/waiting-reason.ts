@@ -32,10 +32,15 @@ export function waitingReason(
     return { ...base, reason: 'no-executor', message: `no live executor serves ${what}; ${where}` };
   }
   if (busy >= slots) {
+    // An unhealthy executor offers 0 container slots: say why, it is what an operator can fix.
+    const unhealthy = orchestration ? [] : serving.filter((e) => !e.healthy);
+    const why = unhealthy.map(
+      (e) => `${e.id} takes no tasks: ${e.problems.map((p) => p.message).join('; ')}`,
+    );
     return {
       ...base,
       reason: 'slots-busy',
-      message: `all ${slots} slots of the ${serving.length} executor(s) serving ${what} are busy; ${where}`,
+      message: `all ${slots} slots of the ${serving.length} executor(s) serving ${what} are busy; ${[...why, where].join('; ')}`,
     };
   }
   return { ...base, reason: 'in-queue', message: `${slots - busy} of ${slots} slots free; ${where}` };

@@ -19,6 +19,14 @@ export const executorView = z.object({
   lastHeartbeatAt: iso,
   stoppedAt: iso,
   stopReason: z.string().nullable(),
+  healthy: z
+    .boolean()
+    .describe('false while a problem keeps it from taking container tasks (its slots are 0)'),
+  problems: z
+    .array(z.object({ check: z.string(), message: z.string(), since: z.string() }))
+    .describe(
+      'why it takes no container tasks: podman (its API does not answer), disk (too little free space)',
+    ),
 });
 
 export const executorDetailView = executorView.extend({
