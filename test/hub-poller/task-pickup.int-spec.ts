@@ -133,6 +133,7 @@ describe(PollerService.name, () => {
     bed.hub.admin.editHost({ name: HOST_NAME, arches: 'x86_64 aarch64' });
     await bed.startExecutor({ slots: 4, arches: ['x86_64'], methods: ['buildArch'] });
     const queue = await watchTaskQueue(bed.amqp, bed.names, 'x86_64');
+    const events = await watchEvents(bed.amqp, bed.names, ['task.refused']);
     const image = bed.makeTask('createImage', 'x86_64', ['name', '1', 'rel', ['x86_64'], 'f40', {}]);
     const arm = bed.makeTask('buildArch', 'aarch64');
     const fine = bed.makeTask('buildArch');
@@ -163,5 +164,36 @@ describe(PollerService.name, () => {
     expect(bed.task(image).state).toBe(TASK_STATES.FREE);
     expect(bed.task(arm).state).toBe(TASK_STATES.FREE);
     expect(queue.items.map((m) => m.body.taskId)).toEqual([fine]);
+
+    // Ops see each refusal, with the reason, in the events (the monitor lists them).
+    const refusalOf = (id: number) =>
+      events.items.find((e) => e.body.type === 'task.refused' && e.body.taskId === id)?.body;
+    await events.waitFor(() => refusalOf(image) !== undefined && refusalOf(arm) !== undefined);
+    expect(refusalOf(image)).toMatchObject({
+      type: 'task.refused',
+      pollerId: sut.config.pollerId,
+      method: 'createImage',
+      arch: 'x86_64',
+      soft: true,
+      reason: expect.stringContaining('method createImage'),
+    });
+    expect(refusalOf(arm)).toMatchObject({
+      method: 'buildArch',
+      arch: 'aarch64',
+      reason: expect.stringContaining('arch aarch64'),
+    });
+  });
+
+  it('reports the load of the tasks it just opened in the same pass, as kojid does by looping at once', async () => {
+    await bed.startExecutor({ slots: 4, methods: ['buildArch'] });
+    const queue = await watchTaskQueue(bed.amqp, bed.names, 'x86_64');
+    const ids = [bed.makeTask('buildArch'), bed.makeTask('buildArch')];
+    // Read right after the pass that opened them: before the next pass could report anything.
+    const sut = await bed.startPoller({ POLL_INTERVAL: '5' });
+    await queue.waitForCount(2);
+    await sut.logs.waitFor((l) => l.msg === 'host loop queued tasks' && l.queued === 2);
+    for (const id of ids) expect(bed.task(id).state).toBe(TASK_STATES.OPEN);
+    expect(bed.hostRow().task_load).toBe(3);
+    expect(bed.hostRow().ready).toBe(true);
   });
 });

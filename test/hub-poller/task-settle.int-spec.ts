@@ -94,8 +94,9 @@ describe(TaskReconciler.name, () => {
     expect(seed).toMatchObject({ closed: true });
   });
 
-  it('expires buildroots of tasks that no longer run here, and only those', async () => {
+  it('expires buildroots of tasks that no longer run here, and only those, and says so in buildroot.state', async () => {
     const queue = await watchTaskQueue(bed.amqp, bed.names, 'x86_64');
+    const events = await watchEvents(bed.amqp, bed.names, ['buildroot.state']);
     const running = bed.makeTask('buildArch');
     const sut = await bed.startPoller();
     await queue.waitForCount(1);
@@ -112,5 +113,18 @@ describe(TaskReconciler.name, () => {
     expect(db.buildroots.get(stale)!.state).toBe(BR_STATES.EXPIRED);
     expect(db.buildroots.get(taskless)!.state).toBe(BR_STATES.EXPIRED);
     expect(db.buildroots.get(mine)!.state).toBe(BR_STATES.INIT);
+
+    // The monitor learns of the task's expired buildroot from the poller (no attempt says so).
+    await events.waitFor((items) => items.some((e) => e.body.type === 'buildroot.state'));
+    expect(events.items.map((e) => e.body)).toEqual([
+      expect.objectContaining({
+        type: 'buildroot.state',
+        by: 'poller',
+        pollerId: sut.config.pollerId,
+        taskId: 999_999,
+        brootId: stale,
+        state: 'EXPIRED',
+      }),
+    ]);
   });
 });

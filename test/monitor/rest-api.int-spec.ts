@@ -58,6 +58,55 @@ describe(`${TasksController.name} and the rest of the REST API`, () => {
     expect(status.queues.find((q: Loose) => q.name === x86)).toMatchObject({ queuedTasks: 1 });
   }, 30_000);
 
+  it('lists a task the poller refused, with the reason, and says why it waits', async () => {
+    const sut = await bed.monitor();
+    const events = new EventFactory();
+    const reason = 'no live koji-farm executor offers method build';
+    await bed.publish([
+      events.heartbeat('exec-x1', { arches: ['x86_64'], slots: 2, busy: 0 }),
+      events.poller('task.refused', { taskId: 601, method: 'build', arch: 'noarch', soft: true, reason }),
+    ]);
+    await waitFor(async () => ((await fetch(`${sut.url}/api/v1/tasks/601`)).ok ? true : undefined));
+    const task = await getJson(sut.url, '/api/v1/tasks/601');
+    expect(task).toMatchObject({
+      id: 601,
+      method: 'build',
+      arch: 'noarch',
+      state: 'refused',
+      refuseReason: reason,
+    });
+    expect(task.waiting).toMatchObject({ reason: 'refused', queue: null });
+    expect(task.waiting.message).toContain(reason);
+    const listed = await getJson(sut.url, '/api/v1/tasks?state=refused');
+    expect(listed.items.map((t: Loose) => t.id)).toEqual([601]);
+
+    // Assigned again later and queued: no longer refused.
+    await bed.publish([events.queued(601, 'noarch', bed.names.orchestrateQueue, 'build')]);
+    await waitFor(async () =>
+      (await getJson(sut.url, '/api/v1/tasks/601')).state === 'queued' ? true : undefined,
+    );
+  }, 30_000);
+
+  it('shows a buildroot the poller expired as EXPIRED', async () => {
+    const sut = await bed.monitor();
+    const events = new EventFactory();
+    await bed.publish([
+      events.queued(611, 'x86_64', bed.names.taskQueue('x86_64')),
+      events.task(611, 1, 'task.received', { method: 'buildArch', arch: 'x86_64', parentId: null }),
+      events.task(611, 1, 'buildroot.state', { brootId: 77, state: 'BUILDING' }),
+      events.task(611, 1, 'task.finished', { state: 'requeued', durationMs: 5 }),
+    ]);
+    await waitFor(async () =>
+      (await getJson(sut.url, '/api/v1/tasks/611')).buildroots?.[0]?.state === 'BUILDING' ? true : undefined,
+    );
+    await bed.publish([
+      events.poller('buildroot.state', { by: 'poller', taskId: 611, brootId: 77, state: 'EXPIRED' }),
+    ]);
+    await waitFor(async () =>
+      (await getJson(sut.url, '/api/v1/tasks/611')).buildroots?.[0]?.state === 'EXPIRED' ? true : undefined,
+    );
+  }, 30_000);
+
   it('documents every route in OpenAPI, and each documented GET answers', async () => {
     const { sut, scenario } = await bed.withScenario(2);
     const page = await fetch(`${sut.url}/api/docs`);

@@ -70,7 +70,7 @@ describe('farm events', () => {
     });
     expect(event.type).toBe('step.finished');
     expect(isTaskScoped(event)).toBe(true);
-    expect(FARM_EVENT_TYPES).toHaveLength(15);
+    expect(FARM_EVENT_TYPES).toHaveLength(16);
   });
 
   it('rejects an unknown type and a log chunk over 64 KiB', () => {

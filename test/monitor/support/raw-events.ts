@@ -48,6 +48,19 @@ export class EventFactory {
     });
   }
 
+  /** An event of the poller (`task.refused`, `buildroot.state` with `by: 'poller'`, ...). */
+  poller(type: string, fields: Record<string, unknown>): FarmEvent {
+    return farmEventSchema.parse({
+      v: 1,
+      id: randomUUID(),
+      at: this.at(),
+      seq: this.next('poller'),
+      pollerId: 'poller-1',
+      type,
+      ...fields,
+    });
+  }
+
   heartbeat(
     executorId: string,
     fields: {

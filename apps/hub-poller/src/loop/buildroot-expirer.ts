@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type LoggerLike } from '@koji-farm/observability';
 import { HubGateway } from '../hub/hub-gateway';
+import { PollerEvents } from '../messaging/poller-events';
 import { POLLER_LOGGER } from '../poller/poller-logger';
 import { InFlightStore } from '../state/in-flight-store';
 import { endsLoop } from './ends-loop';
@@ -8,7 +9,8 @@ import { endsLoop } from './ends-loop';
 /**
  * Protocol §4 step 2 (kojid's updateBuildroots, hub side only: executors remove their
  * containers themselves): a buildroot of this host not yet EXPIRED whose task the farm
- * no longer runs (or that has no task) is expired.
+ * no longer runs (or that has no task) is expired, and `buildroot.state` EXPIRED published
+ * for the task's buildroots.
  */
 @Injectable()
 export class BuildrootExpirer {
@@ -17,6 +19,7 @@ export class BuildrootExpirer {
   constructor(
     private readonly hub: HubGateway,
     private readonly inFlight: InFlightStore,
+    private readonly events: PollerEvents,
     @Inject(POLLER_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'buildroots' });
@@ -29,6 +32,8 @@ export class BuildrootExpirer {
       try {
         await this.hub.expireBuildroot(root.id, signal);
         expired++;
+        // No attempt will say so: the monitor learns it from the poller.
+        if (root.task_id !== null) await this.events.buildrootExpired(root.task_id, root.id);
         this.logger.info(
           { buildrootId: root.id, taskId: root.task_id, tag: root.tag_name, arch: root.arch },
           root.task_id === null

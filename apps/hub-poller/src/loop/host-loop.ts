@@ -22,7 +22,7 @@ export interface LoopResult {
  * One pass of the host loop (protocol §4, kojid's main loop) for the leader: expire
  * stale buildroots, reconcile this host's OPEN tasks with the in-flight set, report
  * load, readiness and the farm's methods and slots with `host.updateHost`, then take
- * assigned tasks while slots are free.
+ * assigned tasks while slots are free, and report the load again when it took some.
  */
 @Injectable()
 export class HostLoop {
@@ -69,12 +69,37 @@ export class HostLoop {
         );
         return { ready, queued: 0 };
       }
+      const before = new Set(this.inFlight.all().map((t) => t.taskId));
       const queued = await this.taker.take({ capacity, released, stopping, signal });
       this.metrics.inFlight.set(this.inFlight.size);
+      if (queued > 0) await this.reportTaken(load, before, host, capacity, stopping, signal);
       return { ready, queued };
     } finally {
       stop();
     }
+  }
+
+  /**
+   * kojid loops again at once after taking a task, so the hub hears the new load before
+   * the task runs far. The farm takes a batch per pass and then sleeps: it reports the
+   * load of the tasks open now (those listed at the start of the pass plus those just
+   * opened) right away, instead of one poll interval later.
+   */
+  private async reportTaken(
+    load: number,
+    before: ReadonlySet<number>,
+    host: HostInfo,
+    capacity: FarmCapacity,
+    stopping: () => boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    let opened = 0;
+    for (const task of this.inFlight.all()) if (!before.has(task.taskId)) opened += task.weight;
+    const now = load + opened;
+    const ready = !stopping() && host.enabled && now <= host.capacity && capacity.hasFreeSlot;
+    this.lease.assertHeld('update the host');
+    await this.hub.updateHost(now, ready, { methods: capacity.methods, maxjobs: capacity.maxjobs }, signal);
+    this.report(ready, capacity);
   }
 
   private report(ready: boolean, capacity: FarmCapacity): void {

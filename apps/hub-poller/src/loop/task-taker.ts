@@ -6,6 +6,7 @@ import { PollerMetrics } from '../health/poller-metrics';
 import { HubGateway } from '../hub/hub-gateway';
 import { type AssignedTask } from '../hub/hub-replies.schema';
 import { TASK_STATE } from '../hub/koji-states';
+import { PollerEvents } from '../messaging/poller-events';
 import { POLLER_LOGGER } from '../poller/poller-logger';
 import { InFlightStore } from '../state/in-flight-store';
 import { endsLoop } from './ends-loop';
@@ -35,6 +36,7 @@ export class TaskTaker {
     private readonly issuer: TaskIssuer,
     private readonly inFlight: InFlightStore,
     private readonly metrics: PollerMetrics,
+    private readonly events: PollerEvents,
     @Inject(POLLER_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'taker' });
@@ -87,6 +89,13 @@ export class TaskTaker {
       await this.hub.refuseTask(task.id, true, why.message, signal);
       this.metrics.tasksRefused.inc({ reason: why.reason });
       log.info({ arch: task.arch, reason: why.message }, 'task refused softly');
+      await this.events.taskRefused({
+        taskId: task.id,
+        method: task.method,
+        arch: task.arch,
+        soft: true,
+        reason: why.message,
+      });
     } catch (err) {
       if (endsLoop(err, signal)) throw err;
       log.error({ err }, 'could not refuse the task; it stays assigned for a later loop');

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  pollerBuildrootStateEvent,
   pollerHeartbeatEvent,
   type PollerHeartbeatEvent,
   taskCancelRequestedEvent,
   taskQueuedEvent,
   type TaskQueuedEvent,
+  taskRefusedEvent,
+  type TaskRefusedEvent,
 } from '@koji-farm/contracts';
 import { type AmqpClient, EVENTS_CLIENT } from '@koji-farm/messaging';
 import { lastValueFrom } from 'rxjs';
@@ -18,7 +21,8 @@ type Fields<T> = Omit<T, 'v' | 'id' | 'at' | 'seq' | 'pollerId' | 'type'>;
 
 /**
  * The poller's events on `koji.events` (routing key = type): `task.queued`,
- * `task.cancel-requested`, `poller.heartbeat`. Each is checked against its contract
+ * `task.cancel-requested`, `task.refused`, `buildroot.state` (a buildroot it expired),
+ * `poller.heartbeat`. Each is checked against its contract
  * before it leaves; `seq` counts per process. Events are information: a failed publish
  * is logged and never stops the loop.
  */
@@ -41,6 +45,16 @@ export class PollerEvents {
 
   cancelRequested(taskId: number, reason: string): Promise<void> {
     return this.publish(taskCancelRequestedEvent, 'task.cancel-requested', { taskId, reason }, taskId);
+  }
+
+  taskRefused(fields: Fields<TaskRefusedEvent>): Promise<void> {
+    return this.publish(taskRefusedEvent, 'task.refused', fields, fields.taskId);
+  }
+
+  /** The poller expired a buildroot of the task on the hub. */
+  buildrootExpired(taskId: number, brootId: number): Promise<void> {
+    const fields = { by: 'poller', taskId, brootId, state: 'EXPIRED' };
+    return this.publish(pollerBuildrootStateEvent, 'buildroot.state', fields, taskId);
   }
 
   heartbeat(fields: Fields<PollerHeartbeatEvent>): Promise<void> {

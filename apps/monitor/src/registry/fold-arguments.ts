@@ -54,6 +54,13 @@ function fieldsOf(event: FarmEvent): Array<[string, string | undefined]> {
       ];
     case 'task.cancel-requested':
       return [['reason', event.reason]];
+    case 'task.refused':
+      return [
+        ['method', event.method],
+        ['arch', event.arch],
+        ['soft', String(event.soft)],
+        ['reason', event.reason],
+      ];
     case 'task.received':
       return [
         ['method', event.method],

@@ -1,15 +1,40 @@
 import { z } from 'zod';
-import { taskScope } from './event-envelope';
+import { taskId } from '../common';
+import { pollerScope, taskScope } from './event-envelope';
 
 export const buildrootState = z.enum(['INIT', 'WAITING', 'BUILDING', 'EXPIRED']);
 
-/** A buildroot of the task changed state on the hub. */
-export const buildrootStateEvent = z.object({
-  ...taskScope,
+const buildrootFields = {
   type: z.literal('buildroot.state'),
   brootId: z.number().int().positive(),
   state: buildrootState,
+};
+
+/** A buildroot of the task changed state on the hub: set by the attempt running the task. */
+export const executorBuildrootStateEvent = z.object({
+  ...taskScope,
+  ...buildrootFields,
+  /** Absent from executors (the default); `poller` marks the poller's form. */
+  by: z.literal('executor').optional(),
 });
+
+/**
+ * The leading hub-poller expired a buildroot of the task on the hub (kojid's
+ * updateBuildroots: the task no longer runs here), so no attempt will say so.
+ */
+export const pollerBuildrootStateEvent = z.object({
+  ...pollerScope,
+  ...buildrootFields,
+  by: z.literal('poller'),
+  taskId,
+});
+
+/** `buildroot.state`, from the executor running the task or from the poller (`by: 'poller'`). */
+export const buildrootStateEvent = z.discriminatedUnion('by', [
+  executorBuildrootStateEvent,
+  pollerBuildrootStateEvent,
+]);
 
 export type BuildrootState = z.infer<typeof buildrootState>;
 export type BuildrootStateEvent = z.infer<typeof buildrootStateEvent>;
+export type PollerBuildrootStateEvent = z.infer<typeof pollerBuildrootStateEvent>;

@@ -14,6 +14,7 @@ import {
   taskFinishedEvent,
   taskQueuedEvent,
   taskReceivedEvent,
+  taskRefusedEvent,
   taskStartedEvent,
 } from './task-events.schema';
 
@@ -25,6 +26,7 @@ import {
 export const farmEventSchema = z.discriminatedUnion('type', [
   taskQueuedEvent,
   taskCancelRequestedEvent,
+  taskRefusedEvent,
   taskReceivedEvent,
   taskStartedEvent,
   taskFinishedEvent,
@@ -46,7 +48,9 @@ export type FarmEventOf<T extends FarmEventType> = Extract<FarmEvent, { type: T 
 /** Events about one attempt of one task (they carry taskId, attempt and executorId). */
 export type TaskScopedEvent = Extract<FarmEvent, { attempt: number }>;
 
-export const FARM_EVENT_TYPES: FarmEventType[] = farmEventSchema.options.map((o) => o.shape.type.value);
+export const FARM_EVENT_TYPES: FarmEventType[] = [
+  ...new Set(farmEventSchema.options.map((o) => ('shape' in o ? o : o.options[0]).shape.type.value)),
+];
 
 export function isTaskScoped(event: FarmEvent): event is TaskScopedEvent {
   return 'attempt' in event && typeof event.attempt === 'number';

@@ -28,6 +28,22 @@ export const taskCancelRequestedEvent = z.object({
   reason: z.string(),
 });
 
+/**
+ * The poller refused a task the hub assigned to this host (`host.refuseTask`): no live
+ * executor of the farm offers its method (for its arch). The hub assigns it again later,
+ * to this host or another; until then it is in no queue of the farm.
+ */
+export const taskRefusedEvent = z.object({
+  ...pollerScope,
+  type: z.literal('task.refused'),
+  taskId,
+  method,
+  arch,
+  /** A soft refusal lets the hub offer the task to this host again after a while. */
+  soft: z.boolean(),
+  reason: z.string().max(1000),
+});
+
 /** An executor took a task message off its queue. */
 export const taskReceivedEvent = z.object({
   ...taskScope,
@@ -67,6 +83,7 @@ export const taskFinishedEvent = z.object({
 });
 
 export type TaskQueuedEvent = z.infer<typeof taskQueuedEvent>;
+export type TaskRefusedEvent = z.infer<typeof taskRefusedEvent>;
 export type TaskCancelRequestedEvent = z.infer<typeof taskCancelRequestedEvent>;
 export type TaskReceivedEvent = z.infer<typeof taskReceivedEvent>;
 export type TaskStartedEvent = z.infer<typeof taskStartedEvent>;

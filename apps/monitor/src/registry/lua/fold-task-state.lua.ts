@@ -1,6 +1,7 @@
 /**
  * Derives a task's state and summary fields from what was folded so far, and keeps its
- * indexes and counters in step. Derivation only reads stored facts (never the order they
+ * indexes and counters in step. A task the poller refused after its latest queueing or
+ * attempt is `refused` (the hub will assign it again, maybe elsewhere). Derivation only reads stored facts (never the order they
  * arrived in), which is what makes the fold order-independent.
  */
 export const FOLD_TASK_STATE_LUA = String.raw`
@@ -21,8 +22,20 @@ local function refreshCurrentStep(TK)
   redis.call('HSET', TK, 'step', no, 'stepName', name, 'stepKind', kind, 'stepStartedAt', since)
 end
 
+-- Refused by the poller after everything else that happened to the task (ms strings or nil).
+local function refusedLast(refusedAt, ...)
+  if not refusedAt then return false end
+  local r = tonumber(refusedAt)
+  for i = 1, select('#', ...) do
+    local t = select(i, ...)
+    if t and t ~= '' and tonumber(t) >= r then return false end
+  end
+  return true
+end
+
 local function deriveTask(TK, id)
-  local v = redis.call('HMGET', TK, 'attempts', 'queuedAt', 'method', 'queue', 'ix:state', 'ix:method', 'ix:queue')
+  local v = redis.call('HMGET', TK, 'attempts', 'queuedAt', 'method', 'queue', 'ix:state', 'ix:method', 'ix:queue',
+    'refusedAt')
   local L = v[1]
   local state
   local queueScore = v[2]
@@ -45,11 +58,17 @@ local function deriveTask(TK, id)
     else
       state = 'received'
     end
+    if refusedLast(v[8], v[2], a[2], a[3], a[5]) then
+      state = 'refused'
+      finishedAt = false
+    end
     local stepNo, stepName, stepKind, stepAt = '', '', '', ''
     if state == 'running' then stepNo, stepName, stepKind, stepAt = currentStep(TK, L, a[9]) end
     out = { 'attempt', L, 'executor', a[6] or '', 'receivedAt', a[5] or '', 'startedAt', a[3] or '',
       'finishedAt', finishedAt or '', 'durationMs', (finishedAt and a[8]) or '', 'container', a[7] or '',
       'step', stepNo, 'stepName', stepName, 'stepKind', stepKind, 'stepStartedAt', stepAt }
+  elseif refusedLast(v[8], v[2]) then
+    state = 'refused'
   elseif v[2] then
     state = 'queued'
   else

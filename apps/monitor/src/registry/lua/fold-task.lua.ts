@@ -1,6 +1,7 @@
 /**
  * Folds one event about a task. Duplicates are recognised by `(taskId, attempt, seq)`
- * (a bitmap of seen seqs per attempt) or, for the poller's task events, by event id.
+ * (a bitmap of seen seqs per attempt) or, for the poller's task events (queued, refused,
+ * cancel requested, a buildroot it expired), by event id.
  */
 export const FOLD_TASK_LUA = String.raw`
 local MAX_BITMAP_SEQ = 4194304
@@ -45,6 +46,13 @@ local function foldTask()
     if isNewer(c[1], c[2]) then
       redis.call('HSET', TK, 'cancelRequestedAt', atStr, 'cancelId', eid, 'cancelReason', f.reason)
     end
+  elseif etype == 'task.refused' then
+    local r = redis.call('HMGET', TK, 'refusedAt', 'refusedId')
+    if isNewer(r[1], r[2]) then
+      redis.call('HSET', TK, 'refusedAt', atStr, 'refusedId', eid, 'refuseReason', f.reason, 'method', f.method,
+        'arch', f.arch, 'pollerId', source)
+    end
+    needDerive = true
   elseif etype == 'task.received' then
     redis.call('HSET', TK, pre .. 'receivedAt', atStr, 'method', f.method, 'arch', f.arch)
     if f.parentId ~= '' then redis.call('HSET', TK, 'parentId', f.parentId) end

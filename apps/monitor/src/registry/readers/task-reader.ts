@@ -13,7 +13,7 @@ import {
 import { ExecutorReader } from './executor-reader';
 import { type Hash, num, text, time, zipFields } from './hash-fields';
 import { SUMMARY_FIELDS, toAttempts, toLogInfos, toSteps, toTaskSummary } from './task-mapper';
-import { waitingReason } from './waiting-reason';
+import { refusedReason, waitingReason } from './waiting-reason';
 
 export interface TaskQuery {
   state?: TaskState;
@@ -76,11 +76,12 @@ export class TaskReader {
       weight: num(task, 'weight'),
       pollerId: text(task, 'pollerId'),
       cancelReason: text(task, 'cancelReason'),
+      refuseReason: text(task, 'refuseReason'),
       steps: summary.attempt === null ? [] : (stepsByAttempt.get(summary.attempt) ?? []),
       attempts: toAttempts(task, stepsByAttempt),
       logs: toLogInfos(logs ?? {}, task),
       buildroots,
-      waiting: summary.state === 'queued' ? await this.waiting(summary) : null,
+      waiting: await this.waiting(summary, text(task, 'refuseReason')),
     };
   }
 
@@ -138,7 +139,9 @@ export class TaskReader {
     return rows.map((values) => zipFields(SUMMARY_FIELDS, values));
   }
 
-  private async waiting(task: TaskSummaryView) {
+  private async waiting(task: TaskSummaryView, refuseReason: string | null) {
+    if (task.state === 'refused') return refusedReason(refuseReason);
+    if (task.state !== 'queued') return null;
     const [executors, rank] = await Promise.all([
       this.executors.list(),
       task.queue

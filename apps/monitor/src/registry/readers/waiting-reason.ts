@@ -45,3 +45,20 @@ export function waitingReason(
   }
   return { ...base, reason: 'in-queue', message: `${slots - busy} of ${slots} slots free; ${where}` };
 }
+
+/**
+ * Why a task the poller refused waits: it is in no queue of the farm; the hub assigns it
+ * again after its soft-refusal timeout, to this host or another one.
+ */
+export function refusedReason(reason: string | null): WaitingView {
+  const why = reason ?? 'no live executor of the farm offers it';
+  return {
+    reason: 'refused',
+    message: `refused by the hub-poller (${why}); the hub will assign it again later, to this farm or another host`,
+    queue: null,
+    position: null,
+    executors: 0,
+    slots: 0,
+    busy: 0,
+  };
+}

@@ -13,12 +13,14 @@ export const TASK_STATES = [
   'closed',
   'failed',
   'canceled',
+  'refused',
   'unknown',
 ] as const;
 export const taskStateSchema = z
   .enum(TASK_STATES)
   .describe(
-    'queued (waiting in RabbitMQ, also after a requeue), received, running, closed, failed, canceled',
+    'queued (waiting in RabbitMQ, also after a requeue), received, running, closed, failed, canceled, ' +
+      'refused (the poller refused it on the hub: no live executor offers it; the hub assigns it again later)',
   );
 
 const iso = z.iso.datetime().nullable();
@@ -88,7 +90,7 @@ export const logInfoView = z.object({
 });
 
 export const waitingView = z.object({
-  reason: z.enum(['no-executor', 'slots-busy', 'in-queue']),
+  reason: z.enum(['no-executor', 'slots-busy', 'in-queue', 'refused']),
   message: z.string(),
   queue: z.string().nullable(),
   position: z.number().int().nullable().describe('1 = next to be taken from its queue'),
@@ -101,11 +103,12 @@ export const taskDetailView = taskSummaryView.extend({
   weight: z.number().nullable(),
   pollerId: z.string().nullable(),
   cancelReason: z.string().nullable(),
+  refuseReason: z.string().nullable().describe("the poller's reason when it refused the task on the hub"),
   steps: z.array(stepView).describe('steps of the latest attempt'),
   attempts: z.array(attemptView),
   logs: z.array(logInfoView),
   buildroots: z.array(z.object({ id: z.number().int(), state: z.string(), at: iso })),
-  waiting: waitingView.nullable().describe('why a queued task waits'),
+  waiting: waitingView.nullable().describe('why a queued or refused task waits'),
 });
 
 export const taskPageView = z.object({
