@@ -1,4 +1,5 @@
-import { AuthError, AuthLockError, RetryError } from '@koji-farm/koji';
+import { AuthError, AuthLockError, RetryError, type KojiValue } from '@koji-farm/koji';
+import { readsSessionCallnum } from '../koji-hub-sim/auth/hub-version';
 import { rawCall } from './support/raw-call';
 import { CONTRACT_HUB } from './support/contract-config';
 import { HubUnderTest } from './support/hub-under-test';
@@ -78,60 +79,10 @@ describe('hub sessions', () => {
     await expect(sub.call('host.getID')).rejects.toBeInstanceOf(AuthError);
   });
 
-  it('refuses a lower callnum with SequenceError and a replayed write with RetryError', async () => {
-    const host = await hut.hostClient();
-    const creds = host.exportSession();
-    const n = host.nextCallnum! + 5;
-    expect(await rawCall(hut.hubUrl, 'host.updateHost', [0, true], creds, n)).toEqual({
-      ok: true,
-      value: null,
-    });
-    expect(await rawCall(hut.hubUrl, 'echo', ['x'], creds, n - 1)).toEqual({
-      ok: false,
-      faultCode: 1008,
-      faultString: `${n} > ${n - 1} (session ${creds.id})`,
-    });
-    // host.updateHost is on the hub's retry whitelist; host.setTaskWeight (a write) is not
-    expect(await rawCall(hut.hubUrl, 'host.updateHost', [0, true], creds, n)).toEqual({
-      ok: true,
-      value: null,
-    });
-    expect(await rawCall(hut.hubUrl, 'echo', ['x'], creds, n)).toEqual({
-      ok: false,
-      faultCode: 1009,
-      faultString: `unable to retry call ${n} (method echo) for session ${creds.id}`,
-    });
-  });
-
-  it('stores a callnum only when the call committed a change', async () => {
-    const host = await hut.hostClient();
-    const creds = host.exportSession();
-    const n = host.nextCallnum! + 5;
-    expect(await rawCall(hut.hubUrl, 'echo', ['read only'], creds, n)).toEqual({
-      ok: true,
-      value: ['read only'],
-    });
-    expect(await rawCall(hut.hubUrl, 'getLoggedInUser', [], creds, n)).toMatchObject({ ok: true });
-    // a fault rolls back: its callnum is not stored either
-    expect(await rawCall(hut.hubUrl, 'host.openTask', [999999], creds, n)).toMatchObject({
-      ok: false,
-      faultCode: 1000,
-    });
-    expect(await rawCall(hut.hubUrl, 'echo', ['again'], creds, n)).toEqual({ ok: true, value: ['again'] });
-  });
-
-  it('accepts any callnum as the first call of a new session', async () => {
-    const client = hut.client();
-    await client.login(hut.hostUser, hut.hostPassword);
-    expect(await rawCall(hut.hubUrl, 'echo', [1], client.exportSession(), 12345)).toEqual({
-      ok: true,
-      value: [1],
-    });
-  });
-
   (CONTRACT_HUB.kind === 'sim' ? it : it.skip)(
-    'retries a call whose reply was lost: whitelisted calls replay, others get RetryError',
+    'retries a call whose reply was lost on a Koji 1.36 hub: whitelisted calls replay, others get RetryError',
     async () => {
+      hut.sim!.admin.setHubOptions({ kojiVersion: '1.36.0' });
       const host = await hut.hostClient();
       hut.sim!.faults.resetConnection({ method: 'host.updateHost', afterCommit: true });
       await expect(host.call('host.updateHost', [0, true])).resolves.toBeNull();
@@ -140,7 +91,22 @@ describe('hub sessions', () => {
       hut.sim!.faults.resetConnection({ method: 'host.openTask', afterCommit: true });
       const err = await host.call('host.openTask', [taskId]).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RetryError);
+      expect(err).toMatchObject({ attempts: 2 }); // so the caller knows the first send ran
       expect((await host.call<Record<string, unknown>>('getTaskInfo', [taskId])).state).toBe(1);
+    },
+  );
+
+  (CONTRACT_HUB.kind === 'sim' ? it : it.skip)(
+    'runs a call again whose reply was lost on a Koji 1.35 hub (no callnum check on header sessions)',
+    async () => {
+      hut.sim!.admin.setHubOptions({ kojiVersion: '1.35.3' });
+      const host = await hut.hostClient();
+      const taskId = await hut.makeTask({ method: 'sleep', args: [1] });
+      await hut.checkIn(host, taskId);
+      hut.sim!.faults.resetConnection({ method: 'host.openTask', afterCommit: true });
+      // the first send opened it; the resend finds it OPEN already and answers nil
+      expect(await host.call('host.openTask', [taskId])).toBeNull();
+      expect(await host.call<Record<string, unknown>>('getTaskInfo', [taskId])).toMatchObject({ state: 1 });
     },
   );
 
@@ -162,4 +128,100 @@ describe('hub sessions', () => {
       expect(host.exportSession().key).not.toBe(creds.key);
     },
   );
+});
+
+/**
+ * The callnum rules of auth.py. Which header a hub reads depends on its release: up to
+ * 1.35 only `Koji-Callnum`, which no client sends, so sessions in headers meet no
+ * callnum check; from 1.36 `Koji-Session-Callnum` too (ADR 0036). The simulator plays
+ * each release in turn; a real hub answers as its `getKojiVersion()` says.
+ */
+describe.each(['1.35.3', '1.36.0'])('callnum rules (the simulator as Koji %s)', (kojiVersion) => {
+  let hut: HubUnderTest;
+  beforeEach(async () => {
+    hut = await HubUnderTest.start(CONTRACT_HUB, { hub: { kojiVersion } });
+  });
+  afterEach(async () => {
+    await hut.stop();
+  });
+
+  it('checks the Koji-Session-Callnum header from 1.36 on: a lower one is a SequenceError, a replayed write a RetryError', async () => {
+    const host = await hut.hostClient();
+    const checks = readsSessionCallnum(await host.call<string>('getKojiVersion'));
+    const creds = host.exportSession();
+    const n = host.nextCallnum! + 5;
+    expect(await rawCall(hut.hubUrl, 'host.updateHost', [0, true], creds, n)).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(await rawCall(hut.hubUrl, 'echo', ['x'], creds, n - 1)).toEqual(
+      checks
+        ? { ok: false, faultCode: 1008, faultString: `${n} > ${n - 1} (session ${creds.id})` }
+        : { ok: true, value: ['x'] }, // measured on a 1.35.3 hub
+    );
+    // host.updateHost is on the hub's retry whitelist; echo is not
+    expect(await rawCall(hut.hubUrl, 'host.updateHost', [0, true], creds, n)).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(await rawCall(hut.hubUrl, 'echo', ['x'], creds, n)).toEqual(
+      checks
+        ? {
+            ok: false,
+            faultCode: 1009,
+            faultString: `unable to retry call ${n} (method echo) for session ${creds.id}`,
+          }
+        : { ok: true, value: ['x'] },
+    );
+  });
+
+  it.each(['koji-callnum-header', 'query-string'] as const)(
+    'checks the callnum sent as %s in every release',
+    async (carrier) => {
+      const host = await hut.hostClient();
+      const creds = host.exportSession();
+      const n = host.nextCallnum! + 5;
+      expect(await rawCall(hut.hubUrl, 'host.updateHost', [0, true], creds, n, carrier)).toEqual({
+        ok: true,
+        value: null,
+      });
+      expect(await rawCall(hut.hubUrl, 'echo', ['x'], creds, n - 1, carrier)).toEqual({
+        ok: false,
+        faultCode: 1008,
+        faultString: `${n} > ${n - 1} (session ${creds.id})`,
+      });
+      expect(await rawCall(hut.hubUrl, 'host.updateHost', [0, true], creds, n, carrier)).toMatchObject({
+        ok: true,
+      });
+      expect(await rawCall(hut.hubUrl, 'echo', ['x'], creds, n, carrier)).toEqual({
+        ok: false,
+        faultCode: 1009,
+        faultString: `unable to retry call ${n} (method echo) for session ${creds.id}`,
+      });
+    },
+  );
+
+  it('stores a callnum only when the call committed a change', async () => {
+    const host = await hut.hostClient();
+    const creds = host.exportSession();
+    const n = host.nextCallnum! + 5;
+    const call = (method: string, params: KojiValue[]) =>
+      rawCall(hut.hubUrl, method, params, creds, n, 'query-string');
+    expect(await call('echo', ['read only'])).toEqual({ ok: true, value: ['read only'] });
+    expect(await call('getLoggedInUser', [])).toMatchObject({ ok: true });
+    // a fault rolls back: its callnum is not stored either
+    expect(await call('host.openTask', [2147483647])).toMatchObject({ ok: false, faultCode: 1000 });
+    expect(await call('echo', ['again'])).toEqual({ ok: true, value: ['again'] });
+    expect(await call('host.updateHost', [0, true])).toEqual({ ok: true, value: null }); // commits: stored
+    expect(await call('echo', ['now'])).toMatchObject({ ok: false, faultCode: 1009 });
+  });
+
+  it('accepts any callnum as the first call of a new session', async () => {
+    const client = hut.client();
+    await client.login(hut.hostUser, hut.hostPassword);
+    expect(await rawCall(hut.hubUrl, 'echo', [1], client.exportSession(), 12345, 'query-string')).toEqual({
+      ok: true,
+      value: [1],
+    });
+  });
 });

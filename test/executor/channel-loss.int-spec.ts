@@ -77,8 +77,13 @@ describe('executor whose AMQP channel closes mid-build (simulator, RabbitMQ, Pod
     await farm.until(async () => (await farm.containersOf(id)).length === 0, 60_000, 'no container is left');
     const queue = await farm.connection.withChannel((ch) => ch.checkQueue(farm.names.taskQueue('x86_64')));
     expect(queue.messageCount).toBe(0);
-    expect(executor.get(RunningTasks).busy).toBe(0);
-    expect(readdirSync(executor.config.workDir)).toEqual([]);
+    // task.finished goes out while the attempt settles; its slot and directory go just after
+    await farm.until(() => executor.get(RunningTasks).busy === 0, 10_000, 'no attempt runs');
+    await farm.until(
+      () => readdirSync(executor.config.workDir).length === 0,
+      10_000,
+      'no work directory is left',
+    );
     expect(
       farm.events
         .ofTask(id)

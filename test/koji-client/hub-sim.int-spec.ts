@@ -107,7 +107,8 @@ describe('KojiClient against the hub simulator', () => {
   });
 
   describe('a subsession shared by two processes', () => {
-    it('moves past callnums the other process used (SequenceError, RetryError) without running anything twice', async () => {
+    it('moves past callnums the other process used (SequenceError, RetryError) without running anything twice (Koji 1.36: callnums checked)', async () => {
+      sim.admin.setHubOptions({ kojiVersion: '1.36.0' });
       const master = await hostClient();
       const credentials = await master.mintSubsession();
       const first = KojiClient.fromSession(credentials, sim.url);
@@ -122,6 +123,21 @@ describe('KojiClient against the hub simulator', () => {
       await first.mintSubsession(); // and the first one catches up in turn
       const children = sim.admin.sessionsOf({ user: HOST }).filter((s) => s.master === master.sessionId);
       expect(children).toHaveLength(1 + 5); // the shared one and exactly five minted: nothing ran twice
+    });
+
+    it('meets no callnum check on a Koji 1.35 hub (it reads Koji-Callnum, clients send Koji-Session-Callnum)', async () => {
+      sim.admin.setHubOptions({ kojiVersion: '1.35.3' });
+      const master = await hostClient();
+      const credentials = await master.mintSubsession();
+      const first = KojiClient.fromSession(credentials, sim.url);
+      const second = KojiClient.fromSession(credentials, sim.url);
+      clients.push(first, second);
+      for (let i = 0; i < 3; i++) await first.mintSubsession();
+      await second.mintSubsession(); // callnum 0 again: accepted
+      expect(second.nextCallnum).toBe(1);
+      const children = sim.admin.sessionsOf({ user: HOST }).filter((s) => s.master === master.sessionId);
+      expect(children).toHaveLength(1 + 4);
+      expect(children.every((s) => s.callnum === null)).toBe(true); // nothing stored either
     });
   });
 

@@ -23,7 +23,11 @@ export interface HubOptions {
   maxRequestLength: number;
   /** AllowNewRepo. */
   allowNewRepo: boolean;
-  /** The Koji-Version header. */
+  /**
+   * The Koji release played: the Koji-Version header, getKojiVersion, and what differs
+   * between releases (auth/hub-version.ts: up to 1.35 header sessions have no callnum
+   * check; from 1.36 they do). Default '1.35.3', the real target.
+   */
   kojiVersion: string;
 }
 

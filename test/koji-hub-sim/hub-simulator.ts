@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { HubAdmin } from './admin/hub-admin';
+import { parseKojiVersion } from './auth/hub-version';
 import { adminDispatch } from './admin/admin-dispatch';
 import { SessionManager } from './auth/session-manager';
 import { BuildService } from './builds/build-service';
@@ -98,6 +99,7 @@ export class HubSimulator {
       }),
       ...o.hub,
     };
+    parseKojiVersion(this.options.kojiVersion);
     const opts = (): HubOptions => this.options;
     const db = new HubDb(o.clock);
     const dir = new KojiDir(topdir);

@@ -7,6 +7,7 @@ import { PythonError } from '../errors/python-error';
 import type { HubOptions } from '../hub-options';
 import { pyDatetime, pyDatetimeOrNull, pyRepr } from '../python/py-format';
 import type { RequestEnviron } from '../rpc/call-context';
+import { readsSessionCallnum } from './hub-version';
 import { Session } from './session';
 
 /** auth.py's RetryWhitelist: calls that may be replayed with a callnum already stored. */
@@ -153,7 +154,10 @@ export class SessionManager {
       const id = pyInt(h['koji-session-id']);
       const key = h['koji-session-key'];
       if (key === undefined) throw new PythonError('KeyError', "'HTTP_KOJI_SESSION_KEY'");
-      const raw = h['koji-session-callnum'] ?? h['koji-callnum'];
+      // up to 1.35 the hub reads only Koji-Callnum, which no client sends (hub-version.ts)
+      const raw = readsSessionCallnum(this.opts().kojiVersion)
+        ? (h['koji-session-callnum'] ?? h['koji-callnum'])
+        : h['koji-callnum'];
       return { id, key, callnum: raw === undefined ? null : pyInt(raw) };
     }
     if (!environ.query) return null;
