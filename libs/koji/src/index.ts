@@ -7,6 +7,8 @@
  * - {@link multiCall} / {@link MultiCallBuilder}: several calls in one transaction.
  * - {@link FastUploader}, {@link IncrementalLogUploader}: Koji's fast upload (adler32
  *   per chunk, `checkUpload` at the end) and kojid-style growing-log uploads.
+ * - {@link closeTaskOnce} / {@link failTaskOnce} / {@link repeatSafe}: host writes that
+ *   count as done when a lost reply's resend finds them done (ADR 0037).
  * - {@link Downloader}: streaming downloads from `topurl` with size checks.
  * - errors: one class per Koji fault code ({@link faultFromCode}) plus transport
  *   errors; every error has `retryable`.
@@ -59,6 +61,8 @@ export {
 export { FileLogSource, type LogSource, type LogSnapshot } from './upload/log-source';
 export { checkUploadTarget, type UploadTarget } from './upload/upload-target';
 export { adler32, adler32Hex, ADLER32_EMPTY } from './upload/adler32';
+
+export { repeatSafe, closeTaskOnce, failTaskOnce, type HubCall, type Settled } from './host/repeat-safe';
 
 export { Downloader, type DownloadOptions, type DownloadResult } from './download/downloader';
 

@@ -74,9 +74,21 @@ export class BuildrootService {
       if (update && current.has(id)) continue;
       added.push({ rpm_id: id, is_update: update });
     }
-    this.db.buildroots.update(br.id, {
-      listing: [...br.listing, ...added.sort((a, b) => a.rpm_id - b.rpm_id)],
-    });
+    added.sort((a, b) => a.rpm_id - b.rpm_id);
+    // buildroot_listing is UNIQUE (buildroot_id, rpm_id): a list set twice (a resend after
+    // a lost reply, on a hub that checks no callnum) or naming an RPM twice fails the insert
+    const taken = new Set(current);
+    for (const { rpm_id } of added) {
+      if (taken.has(rpm_id)) {
+        throw new PythonError(
+          'psycopg2.errors.UniqueViolation',
+          'duplicate key value violates unique constraint "buildroot_listing_buildroot_id_rpm_id_key"\n' +
+            `DETAIL:  Key (buildroot_id, rpm_id)=(${br.id}, ${rpm_id}) already exists.\n`,
+        );
+      }
+      taken.add(rpm_id);
+    }
+    this.db.buildroots.update(br.id, { listing: [...br.listing, ...added] });
   }
 
   /** `get_rpm(strict=True)` or, with a `location`, `add_external_rpm`. */

@@ -1,5 +1,13 @@
 import { type BuildConfigFacts, type BuildrootRpm, type RepoFacts } from '@koji-farm/buildroot';
-import { encodeFault, encodeResponse, type KojiClient, type KojiValue } from '@koji-farm/koji';
+import {
+  closeTaskOnce,
+  failTaskOnce,
+  repeatSafe,
+  type HubCall,
+  type KojiClient,
+  type KojiValue,
+  type Settled,
+} from '@koji-farm/koji';
 import { type z } from 'zod';
 import { HubReplyError } from './hub-reply.error';
 import { brootId, buildConfigReply, buildrootRows, repoInfoReply, taskInfoReply } from './hub-schemas';
@@ -47,9 +55,19 @@ export class TaskHub {
     );
   }
 
-  async setBuildRootList(id: number, rpms: readonly BuildrootRpm[], taskId: number): Promise<void> {
+  /**
+   * Safe to repeat (ADR 0037): a resend after a lost reply that fails (on a 1.35 hub the
+   * second insert breaks buildroot_listing's UNIQUE key) counts as done when the hub
+   * holds exactly this list.
+   */
+  async setBuildRootList(id: number, rpms: readonly BuildrootRpm[], taskId: number): Promise<Settled> {
     const list: KojiValue[] = rpms.map((r) => ({ ...r }));
-    await this.call('host.setBuildRootList', [id, list], { task_id: taskId });
+    const outcome = await repeatSafe(
+      () => this.call('host.setBuildRootList', [id, list], { task_id: taskId }),
+      (err) => err.attempts > 1,
+      async () => sameRpms(await this.call('getBuildrootListing', [id]), rpms),
+    );
+    return outcome.settled;
   }
 
   async setBuildRootState(id: number, state: BuildrootStateName, taskId?: number): Promise<void> {
@@ -60,15 +78,21 @@ export class TaskHub {
     );
   }
 
-  /** `host.closeTask(id, <methodResponse>)`: the result as a whole XML-RPC response document. */
-  async closeTask(taskId: number, result: KojiValue): Promise<void> {
-    await this.client.call('host.closeTask', [taskId, encodeResponse(result)]);
+  /**
+   * `host.closeTask(id, <methodResponse>)`: the result as a whole XML-RPC response
+   * document. 'already' when a resend found the task CLOSED with this result (ADR 0037).
+   */
+  closeTask(taskId: number, result: KojiValue): Promise<Settled> {
+    return closeTaskOnce(this.settling, taskId, result);
   }
 
-  /** `host.failTask(id, <methodResponse><fault>)` with the Koji fault code and text. */
-  async failTask(taskId: number, faultCode: number, faultString: string): Promise<void> {
-    await this.client.call('host.failTask', [taskId, encodeFault(faultCode, faultString)]);
+  /** `host.failTask(id, <methodResponse><fault>)` with the Koji fault code and text; repeat-safe as closeTask. */
+  failTask(taskId: number, faultCode: number, faultString: string): Promise<Settled> {
+    return failTaskOnce(this.settling, taskId, faultCode, faultString);
   }
+
+  /** Settling calls go out without the attempt's signal: an ended attempt still tells the hub. */
+  private readonly settling: HubCall = (method, params, kwargs) => this.client.call(method, params, kwargs);
 
   private call(method: string, params: KojiValue[], kwargs?: Record<string, KojiValue>): Promise<KojiValue> {
     return this.client.call(method, params, kwargs, { signal: this.signal });
@@ -80,4 +104,14 @@ export class TaskHub {
     const issue = parsed.error.issues[0];
     throw new HubReplyError(method, `${issue.path.join('.') || '(value)'}: ${issue.message}`);
   }
+}
+
+/** Whether a `getBuildrootListing` answer holds exactly these RPMs (by N-E:V-R.A). */
+function sameRpms(listing: KojiValue, rpms: readonly BuildrootRpm[]): boolean {
+  if (!Array.isArray(listing)) return false;
+  const key = (r: Record<string, unknown>): string =>
+    JSON.stringify([r.name, r.epoch ?? null, r.version, r.release, r.arch]);
+  const theirs = listing.map((row) => key(row as Record<string, unknown>)).sort();
+  const ours = rpms.map((r) => key({ ...r })).sort();
+  return theirs.length === ours.length && theirs.every((k, i) => k === ours[i]);
 }

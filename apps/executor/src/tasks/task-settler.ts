@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AmqpTopology, HEADERS, type TaskMessage, type TaskError } from '@koji-farm/contracts';
-import { HubConnectionError, KojiFault, type KojiValue } from '@koji-farm/koji';
+import { HubConnectionError, KojiFault, type KojiValue, type Settled } from '@koji-farm/koji';
 import { AMQP_TOPOLOGY, AmqpConnection, deadLetter, type InboundMessage } from '@koji-farm/messaging';
 import { type LoggerLike } from '@koji-farm/observability';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
@@ -164,7 +164,7 @@ export class TaskSettler {
 
   private async tellHub(
     s: Settlement,
-    call: (hub: TaskHub) => Promise<void>,
+    call: (hub: TaskHub) => Promise<Settled>,
     state: 'closed' | 'failed',
     result?: KojiValue,
     error?: TaskError,
@@ -186,11 +186,15 @@ export class TaskSettler {
   /** 'done' when the hub took it; 'retry' when it could not be reached; 'refused' for a fault (the task is not ours). */
   private async tellHubOnly(
     s: Settlement,
-    call: (hub: TaskHub) => Promise<void>,
+    call: (hub: TaskHub) => Promise<Settled>,
   ): Promise<'done' | 'retry' | 'refused'> {
     if (!s.session) return 'retry';
     try {
-      await call(new TaskHub(s.session.client));
+      if ((await call(new TaskHub(s.session.client))) === 'already') {
+        s.logger.info(
+          'the hub had already taken this from an earlier send whose reply was lost; nothing ran twice',
+        );
+      }
       return 'done';
     } catch (err) {
       if (err instanceof KojiFault && !err.retryable) {

@@ -8,7 +8,8 @@ import {
   type KojiClient,
   KojiFault,
   KojiClientFactory,
-  encodeFault,
+  failTaskOnce,
+  type HubCall,
   multiCall,
   type KojiValue,
   type MultiCallEntry,
@@ -160,9 +161,15 @@ export class HubGateway {
     await this.call('host.freeTasks', [taskIds], undefined, null, { signal });
   }
 
-  /** Fails a task the poller cannot hand to executors, with a Koji fault document. */
+  /**
+   * Fails a task the poller cannot hand to executors, with a Koji fault document; a
+   * resend after a lost reply that finds it FAILED with this fault counts as done (ADR 0037).
+   */
   async failTask(taskId: number, message: string, signal?: AbortSignal): Promise<void> {
-    await this.call('host.failTask', [taskId, encodeFault(1, message)], undefined, null, { signal, taskId });
+    const client = this.requireClient();
+    const call: HubCall = (method, params, kwargs) =>
+      this.timed(method, () => client.call(method, params, kwargs, { signal }), taskId);
+    await failTaskOnce(call, taskId, 1, message);
   }
 
   /** A new subsession of the master session, for one task. Its key is a secret. */
