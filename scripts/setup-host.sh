@@ -125,6 +125,24 @@ else
   trap - EXIT
 fi
 
+# --- SCM image ---------------------------------------------------------------
+# buildSRPMFromSCM checks sources out with git inside its buildroot: the buildroot image
+# plus the SCM tools, as a layer of its own under its own tag (the buildroot image's
+# recipe and tag stay as they are). Rebuilt when either recipe changes.
+SCM_IMAGE="${SCM_IMAGE:-localhost/koji-farm-buildroot:bookworm-scm}"
+SCM_PACKAGES="git ca-certificates"
+scm_sha=$(printf '%s' "$recipe_sha $SCM_PACKAGES" | sha256sum | cut -c1-16)
+have_scm_sha=$(podman image inspect --format '{{ index .Config.Labels "io.koji-farm.scm-recipe" }}' "$SCM_IMAGE" 2>/dev/null || true)
+if [ "$have_scm_sha" = "$scm_sha" ]; then
+  step "image $SCM_IMAGE present (recipe $scm_sha)"
+else
+  step "building $SCM_IMAGE: $BUILDROOT_IMAGE with $SCM_PACKAGES (about a minute)"
+  printf 'FROM %s\nRUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends %s && apt-get clean && rm -rf /var/lib/apt/lists/*\nLABEL io.koji-farm.scm-recipe=%s\n' \
+    "$BUILDROOT_IMAGE" "$SCM_PACKAGES" "$scm_sha" |
+    podman build --quiet --network host -t "$SCM_IMAGE" -f - "$LOG_DIR" >"$LOG_DIR/scm-image.log" 2>&1 ||
+    { tail -20 "$LOG_DIR/scm-image.log" >&2; exit 1; }
+fi
+
 # --- Podman API smoke test --------------------------------------------------
 # A service can answer pings and still fail every start; one container through the API
 # tells (about half a second), and a failing service is restarted once.

@@ -95,6 +95,20 @@ export const executorConfigSchema = z
     TASK_TIMEOUT_SECONDS: seconds(1).default(90000),
 
     /**
+     * kojid's `allowed_scms`: space-separated `host:repository[:use_common[:source_cmd]]`
+     * rules (glob patterns; `!host:repository` blocks; `source_cmd` with commas for
+     * spaces, empty for none) that buildSRPMFromSCM checks a source URL against. Empty:
+     * no SCM is allowed.
+     */
+    ALLOWED_SCMS: z
+      .string()
+      .regex(/^[^\n\r\0]*$/, 'expected one line of rules')
+      .default(''),
+    /** kojid's allow_password_in_scm_url. */
+    ALLOW_PASSWORD_IN_SCM_URL: envBoolean().default(false),
+    /** The buildroot image with git (scripts/setup-host.sh builds it) for buildSRPMFromSCM. */
+    SCM_IMAGE: imageRef.default('localhost/koji-farm-buildroot:bookworm-scm'),
+    /**
      * The hub's KojiDir as this host sees it (an NFS mount, read-only is enough). When set,
      * createrepo reads the repo's package list and packages from it, as kojid does;
      * otherwise through the hub's topurl (every package downloaded).
@@ -181,6 +195,11 @@ export const executorConfigSchema = z
     minFreeSpaceMb: env.MIN_FREE_SPACE_MB,
     podmanOutageWaitMs: env.PODMAN_OUTAGE_WAIT_SECONDS * 1000,
     kojiDirMount: env.KOJI_DIR_MOUNT,
+    scm: {
+      allowed: env.ALLOWED_SCMS,
+      allowPassword: env.ALLOW_PASSWORD_IN_SCM_URL,
+      image: env.SCM_IMAGE,
+    },
     reaper: {
       intervalMs: env.REAPER_INTERVAL_SECONDS * 1000,
       executorGoneAfterMs: env.EXECUTOR_GONE_AFTER_SECONDS * 1000,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BuildArchHandler } from './build-arch/build-arch.handler';
 import { BuildHandler } from './build/build.handler';
+import { BuildSrpmFromScmHandler } from './build-srpm-from-scm/build-srpm-from-scm.handler';
 import { ChainBuildHandler } from './chain-build/chain-build.handler';
 import { CreaterepoHandler } from './createrepo/createrepo.handler';
 import { NewRepoHandler } from './new-repo/new-repo.handler';
@@ -21,6 +22,7 @@ import { WaitrepoHandler } from './waitrepo/waitrepo.handler';
     BuildArchHandler,
     CreaterepoHandler,
     RebuildSrpmHandler,
+    BuildSrpmFromScmHandler,
     // parents that only call the hub and wait (koji.tasks.orchestrate)
     BuildHandler,
     ChainBuildHandler,

@@ -1,13 +1,7 @@
 import { join, posix } from 'node:path';
 import { Inject } from '@nestjs/common';
 import { ContainerManager } from '@koji-farm/container';
-import {
-  DownloadError,
-  Downloader,
-  FastUploader,
-  type KojiValue,
-  readRpmHeaderFields,
-} from '@koji-farm/koji';
+import { DownloadError, Downloader, type KojiValue } from '@koji-farm/koji';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../../config/executor.config';
 import { BuildHub } from '../../hub/build-hub';
 import { RepoHub } from '../../hub/repo-hub';
@@ -79,26 +73,12 @@ export class RebuildSrpmHandler {
         `_srcrpmdir ${RESULT}`,
         specs[0],
       ]);
-      const built = (await root.files(RESULT)).filter((f) => f.endsWith('.src.rpm'));
-      if (built.length !== 1)
-        throw buildError(
-          built.length === 0
-            ? `No srpms found in ${RESULT}`
-            : `Multiple srpms found in ${RESULT}: ${built.join(', ')}`,
-        );
-      const header = await readRpmHeaderFields(built[0]);
-      const name = `${header.name}-${header.version}-${header.release}.src.rpm`;
-      if (name !== posix.basename(built[0]))
-        throw buildError(`srpm name mismatch: ${name} != ${posix.basename(built[0])}`);
-      await new FastUploader(task.hub).upload(
-        built[0],
-        { path: task.uploadPath, name },
-        { overwrite: true, signal: task.signal },
-      );
+      const uploaded = await root.uploadSrpm(RESULT);
+      const name = posix.basename(uploaded);
       await root.expire();
       return {
-        srpm: `${task.uploadPath}/${name}`,
-        logs: task.logs.names.sort().map((log) => `${task.uploadPath}/${log}`),
+        srpm: uploaded,
+        logs: root.logPaths(),
         brootid: root.brootId,
         source: { source: name, url: name },
       };

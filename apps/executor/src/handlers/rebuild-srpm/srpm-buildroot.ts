@@ -16,7 +16,9 @@ import {
   type ContainerManager,
   ImageNotFoundError,
 } from '@koji-farm/container';
+import { FastUploader, readRpmHeaderFields } from '@koji-farm/koji';
 import { type ExecutorConfig } from '../../config/executor.config';
+import { type TaskLogName } from '../../steps/task-logs';
 import { buildContainerSpec } from '../../containers/build-container-spec';
 import { type RepoInfo } from '../../hub/parent-schemas';
 import { TaskHub } from '../../hub/task-hub';
@@ -60,6 +62,8 @@ export class SrpmBuildroot {
       repo: RepoInfo;
       buildConfig: Parameters<typeof planBuildroot>[0]['buildConfig'];
       srpm?: string;
+      /** The image when the tag names none (default TASK_IMAGE_DEFAULT). */
+      image?: string;
     },
   ): Promise<SrpmBuildroot> {
     const hub = new TaskHub(task.hub, task.signal);
@@ -75,7 +79,7 @@ export class SrpmBuildroot {
         srpmFileName: input.srpm ? posix.basename(input.srpm) : 'none.src.rpm',
         hostArches: config.arches,
         host: config.buildHost,
-        image: config.image,
+        image: input.image ? { ...config.image, defaultImage: input.image } : config.image,
       });
     } catch (err) {
       if (err instanceof BuildrootConfigError || err instanceof UnsafeBuildrootValueError)
@@ -129,12 +133,65 @@ export class SrpmBuildroot {
     });
   }
 
+  /**
+   * Runs a command with the container's network (a checkout, a sources command), its
+   * output in `log`; returns the exit code (the caller says what a failure means).
+   */
+  async runFetching(
+    name: string,
+    argv: string[],
+    options: { log: TaskLogName; cwd: string },
+  ): Promise<number> {
+    const logs = this.task.logs;
+    await logs.note(options.log, `step "exec ${name}": ${argv.join(' ')}`);
+    const result = await this.task.steps.exec(this.container, argv, logs.sink(options.log), {
+      name: `exec ${name}`,
+      log: options.log,
+      cwd: options.cwd,
+      env: this.plan.environment,
+      timeoutMs: this.stepTimeoutMs,
+    });
+    if (result.aborted)
+      throw isErrorLike(this.task.signal.reason) ? this.task.signal.reason : new Error('aborted');
+    await logs.note(
+      options.log,
+      `step "exec ${name}" ${result.timedOut ? 'timed out' : `exited with code ${result.exitCode}`}`,
+    );
+    return result.timedOut ? -1 : (result.exitCode ?? -1);
+  }
+
+  /**
+   * The one SRPM in `dir` (kojid: none or several is a BuildError), its N-V-R checked
+   * against its file name, uploaded to the task's directory; returns its work/ path.
+   */
+  async uploadSrpm(dir: string): Promise<string> {
+    const built = (await this.files(dir)).filter((f) => f.endsWith('.src.rpm'));
+    if (built.length === 0) throw buildError(`No srpms found in ${dir}`);
+    if (built.length > 1)
+      throw buildError(`Multiple srpms found in ${dir}: ${built.map((f) => posix.basename(f)).join(', ')}`);
+    const header = await readRpmHeaderFields(built[0]);
+    const name = `${header.name}-${header.version}-${header.release}.src.rpm`;
+    if (name !== posix.basename(built[0]))
+      throw buildError(`srpm name mismatch: ${name} != ${posix.basename(built[0])}`);
+    await new FastUploader(this.task.hub).upload(
+      built[0],
+      { path: this.task.uploadPath, name },
+      { overwrite: true, signal: this.task.signal },
+    );
+    return `${this.task.uploadPath}/${name}`;
+  }
+
+  /** The task's logs as kojid lists them in an SRPM task's result. */
+  logPaths(): string[] {
+    return this.task.logs.names.sort().map((log) => `${this.task.uploadPath}/${log}`);
+  }
+
   /** Runs a command and returns its standard output (for file lists). */
-  async output(name: string, argv: string[]): Promise<string> {
+  async output(name: string, argv: string[], cwd = this.plan.workdir): Promise<string> {
     const sink = new CollectingSink(1024 * 1024);
     const result = await this.task.steps.exec(this.container, argv, sink, {
       name: `exec ${name}`,
-      cwd: this.plan.workdir,
+      cwd,
       env: this.plan.environment,
       timeoutMs: this.stepTimeoutMs,
     });
