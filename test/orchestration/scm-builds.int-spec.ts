@@ -1,12 +1,16 @@
 import { join } from 'node:path';
 import { BUILD_STATES, TASK_STATES } from '../koji-hub-sim';
 import { REAL_HUB, uniqueRelease } from './support/farm-hub';
+import { GitHttpServer } from './support/git-http-server';
 import { GitServer, scmPackage } from './support/git-server';
 import { OrchestrationFarm } from './support/orchestration-farm';
 
 jest.setTimeout(REAL_HUB ? 3_600_000 : 300_000);
 
-/** Builds from a git URL (buildSRPMFromSCM), allowed and refused, and a chain build of them. */
+/**
+ * Builds from a git URL (buildSRPMFromSCM): allowed and refused, over git:// (git daemon)
+ * and smart HTTP with a password, and a chain build of them.
+ */
 describe('builds from SCM', () => {
   let farm: OrchestrationFarm;
   let git: GitServer;
@@ -15,7 +19,10 @@ describe('builds from SCM', () => {
     farm = await OrchestrationFarm.start('scm');
     git = await GitServer.start(join(farm.dir, 'git'));
     // kojid's allowed_scms: this server's /kf-* repositories (no common/, `make sources`), nothing from /blocked/
-    await farm.startExecutor('exec-a', { ALLOWED_SCMS: '!127.0.0.1*:/blocked/* 127.0.0.1*:/kf-*:no' });
+    await farm.startExecutor('exec-a', {
+      ALLOWED_SCMS: '!127.0.0.1*:/blocked/* 127.0.0.1*:/kf-*:no',
+      ALLOW_PASSWORD_IN_SCM_URL: 'true',
+    });
   });
 
   afterEach(async () => {
@@ -56,6 +63,43 @@ describe('builds from SCM', () => {
     );
     expect(build).toMatchObject({ state: BUILD_STATES.COMPLETE, source: result.source.source });
     if (!REAL_HUB) expect(build.nvr).toBe(`kf-hello-1.0-${release}.kf1`);
+    const tagged = await farm.user.taggedBuildOf(farm.seed.destTag, 'kf-hello', id);
+    expect(tagged).toMatchObject({ nvr: build.nvr, state: BUILD_STATES.COMPLETE });
+    const paths = (await farm.user.buildRpmPaths(tagged!)).sort();
+    expect(paths.map((p) => p.split('/').slice(-2).join('/'))).toEqual([
+      `noarch/${build.nvr}.noarch.rpm`,
+      `src/${build.nvr}.src.rpm`,
+    ]);
+    for (const path of paths) expect(await farm.served(path)).toBe(true);
+  });
+
+  it('checks out over smart HTTP with the password of the URL, which no log, event or result shows', async () => {
+    const credentials = { user: 'kf', password: 's3cret-pw-4711' };
+    const http = await GitHttpServer.start(join(farm.dir, 'git'), credentials);
+    try {
+      const commit = await git.commit('kf-auth', scmPackage('kf-hello', uniqueRelease(13)));
+      const url = `${http.url('kf-auth', credentials)}#main`;
+      const id = await farm.build(url, { scratch: true });
+      expect(await farm.settled(id)).toBe(TASK_STATES.CLOSED);
+      expect(http.authorized).toBeGreaterThan(0);
+      const [srpmTask] = await farm.children(id);
+      expect(srpmTask).toMatchObject({ method: 'buildSRPMFromSCM', state: TASK_STATES.CLOSED });
+      const result = await farm.user.taskResult<{ logs: string[]; source: { url: string; source: string } }>(
+        srpmTask.id,
+      );
+      expect(result.source).toEqual({
+        url: `git+http://kf:***@127.0.0.1:${http.port}/kf-auth.git#main`,
+        source: `git+http://127.0.0.1:${http.port}/kf-auth.git#${commit}`,
+      });
+      for (const log of result.logs) {
+        const text = await (await fetch(`${farm.hub.topurl}/work/${log}`)).text();
+        expect(text).not.toContain(credentials.password);
+      }
+      await farm.events.finished(srpmTask.id);
+      expect(farm.events.raw.filter((body) => body.includes(credentials.password))).toEqual([]);
+    } finally {
+      await http.stop();
+    }
   });
 
   it('refuses a URL no rule allows and one a ! rule blocks, naming the rule', async () => {

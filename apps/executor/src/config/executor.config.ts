@@ -104,7 +104,10 @@ export const executorConfigSchema = z
       .string()
       .regex(/^[^\n\r\0]*$/, 'expected one line of rules')
       .default(''),
-    /** kojid's allow_password_in_scm_url. */
+    /**
+     * kojid's allow_password_in_scm_url. git gets the password from a credential helper
+     * (http and https), never on a command line; results and errors show it as `***`.
+     */
     ALLOW_PASSWORD_IN_SCM_URL: envBoolean().default(false),
     /** The buildroot image with git (scripts/setup-host.sh builds it) for buildSRPMFromSCM. */
     SCM_IMAGE: imageRef.default('localhost/koji-farm-buildroot:bookworm-scm'),

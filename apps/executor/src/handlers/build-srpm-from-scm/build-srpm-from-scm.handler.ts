@@ -63,7 +63,7 @@ export class BuildSrpmFromScmHandler {
     try {
       const checkout = gitCheckout(scm, permission, SCMROOT);
       const git = (argv: string[], cwd: string) =>
-        root.runFetching(`git ${argv[1]}`, argv, { log: 'checkout.log', cwd });
+        root.runFetching(`git ${argv[1]}`, argv, { log: 'checkout.log', cwd, env: checkout.env });
       const fatal = async (argv: string[], cwd: string) => {
         if ((await git(argv, cwd)) !== 0)
           throw buildError(
@@ -80,7 +80,8 @@ export class BuildSrpmFromScmHandler {
       const commit = (
         await root.output('git rev-parse HEAD', ['git', 'rev-parse', 'HEAD'], checkout.checkoutDir)
       ).trim();
-      const source = { url: scm.url, source: sourceWithCommit(scm, commit) };
+      // kojid's `url` is the URL as given; the hub keeps it in the build's extra, so without a password
+      const source = { url: scm.shown, source: sourceWithCommit(scm, commit) };
       if (permission.sourceCmd) {
         const code = await root.runFetching(permission.sourceCmd.join(' '), permission.sourceCmd, {
           log: 'build.log',

@@ -16,9 +16,21 @@ export interface GitCheckout {
   recovery: string[];
   /** The `common/` repository next to it, when the rule asks for it. */
   common: string[] | null;
+  /**
+   * The environment of every git command: with a password in the URL, the password in
+   * SCM_PASSWORD_ENV and a credential helper that gives it to git (so that it is in no
+   * command line, log or event); empty otherwise.
+   */
+  env: Record<string, string>;
 }
 
-/** kojid's SCM.checkout for GIT and GIT+SSH, into `scmroot`. */
+/** The variable that carries an SCM URL's password to git's credential helper. */
+export const SCM_PASSWORD_ENV = 'KOJI_FARM_SCM_PASSWORD';
+
+/**
+ * kojid's SCM.checkout for GIT and GIT+SSH, into `scmroot`. A password is not put in the
+ * URL as kojid does: git asks the credential helper of `env` for it (http and https).
+ */
 export function gitCheckout(scm: ScmUrl, permission: ScmPermission, scmroot: string): GitCheckout {
   const scheme =
     scm.scmtype === 'GIT+SSH'
@@ -51,6 +63,21 @@ export function gitCheckout(scm: ScmUrl, permission: ScmPermission, scmroot: str
     ],
     recovery: ['git', 'reset', '--hard', scm.revision],
     common: permission.useCommon ? ['git', 'clone', common, 'common'] : null,
+    env: scm.password === null ? {} : credentialEnv(scm.password),
+  };
+}
+
+/**
+ * git's configuration through the environment (GIT_CONFIG_COUNT, git ≥ 2.31): a credential
+ * helper that answers `get` with the password from SCM_PASSWORD_ENV (shell-expanded by
+ * git at run time, so the value itself is only in the environment).
+ */
+function credentialEnv(password: string): Record<string, string> {
+  return {
+    [SCM_PASSWORD_ENV]: password,
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'credential.helper',
+    GIT_CONFIG_VALUE_0: `!f() { test "$1" = get && echo "password=$${SCM_PASSWORD_ENV}"; }; f`,
   };
 }
 

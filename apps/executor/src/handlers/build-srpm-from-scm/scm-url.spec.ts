@@ -4,8 +4,10 @@ describe(parseScmUrl.name, () => {
   it('reads scheme, host, repository, module and revision as kojid does', () => {
     expect(parseScmUrl('git+https://src.example.org/rpms/kf-hello.git?subdir/#a1b2c3')).toEqual({
       url: 'git+https://src.example.org/rpms/kf-hello.git?subdir/#a1b2c3',
+      shown: 'git+https://src.example.org/rpms/kf-hello.git?subdir/#a1b2c3',
       scheme: 'git+https://',
       user: null,
+      password: null,
       host: 'src.example.org',
       repository: '/rpms/kf-hello.git',
       module: 'subdir',
@@ -29,6 +31,29 @@ describe(parseScmUrl.name, () => {
       /username:password format not supported/,
     );
     expect(() => parseScmUrl('git://u:secret@example.org/x#1')).not.toThrow(/secret/);
+    expect(() => parseScmUrl('git://u:secret@example.org/x;p#1', true)).toThrow(
+      'Unable to parse SCM URL: git://u:***@example.org/x;p#1 . Params element p should be empty.',
+    );
+    expect(() => parseScmUrl('git://u:secret@a@example.org/x#1', true)).not.toThrow(/secret/);
+  });
+
+  it('keeps an allowed password apart from the user, and out of `shown`', () => {
+    expect(parseScmUrl('git+https://kf:pw:x@example.org/x.git#main', true)).toMatchObject({
+      url: 'git+https://kf:pw:x@example.org/x.git#main',
+      shown: 'git+https://kf:***@example.org/x.git#main',
+      user: 'kf',
+      password: 'pw:x',
+      host: 'example.org',
+    });
+    // as Python's urlsplit: an empty password is none
+    expect(parseScmUrl('git://kf:@example.org/x.git#main')).toMatchObject({ user: 'kf', password: null });
+  });
+
+  it('refuses a revision git would read as an option', () => {
+    expect(() => parseScmUrl('git://example.org/x.git#--upload-pack=touch /tmp/x')).toThrow(
+      /Invalid revision in SCM URL/,
+    );
+    expect(() => parseScmUrl('git://example.org/x.git#origin/-x')).toThrow(/may not start with -/);
   });
 });
 

@@ -15,9 +15,14 @@ const TYPES: ReadonlyArray<[ScmType, readonly string[]]> = [
 
 /** A source URL `scheme://[user@]host/path/to/repo?path/to/module#revision`, as kojid's SCM reads it. */
 export interface ScmUrl {
+  /** The URL as given (it may hold a password: never log it; `shown` is for messages). */
   url: string;
+  /** The URL with its password, if any, replaced by `***`: for logs, errors and results. */
+  shown: string;
   scheme: string;
   user: string | null;
+  /** Only when ALLOW_PASSWORD_IN_SCM_URL: the checkout gets it from a credential helper, never in a command line. */
+  password: string | null;
   host: string;
   repository: string;
   module: string;
@@ -29,6 +34,8 @@ export interface ScmUrl {
  * kojid's `SCM.__init__` / `_parse_url`: the scheme must be one Koji knows, the URL must
  * have a host, a path and a `#revision`; no `;params`; a password only when allowed.
  * Paths are normalised and lose trailing slashes, as Python's `os.path.normpath` does.
+ * Unlike kojid, a password never appears in an error, and a revision may not start with
+ * `-` (git would read it as an option).
  * @throws TaskFailureError (GenericError) naming what is wrong
  */
 export function parseScmUrl(url: string, allowPassword = false): ScmUrl {
@@ -36,6 +43,7 @@ export function parseScmUrl(url: string, allowPassword = false): ScmUrl {
   if (!scheme)
     throw generic(`Invalid scheme in scm url. Valid schemes are: ${[...SCM_SCHEMES].sort().join(' ')}`);
   const rest = url.slice(scheme.length);
+  const shown = scheme + redactPassword(rest);
   const hashAt = rest.indexOf('#');
   const fragment = hashAt >= 0 ? rest.slice(hashAt + 1) : '';
   const beforeHash = hashAt >= 0 ? rest.slice(0, hashAt) : rest;
@@ -47,28 +55,34 @@ export function parseScmUrl(url: string, allowPassword = false): ScmUrl {
   let path = slashAt >= 0 ? beforeQuery.slice(slashAt) : '';
   if (path.includes(';'))
     throw generic(
-      `Unable to parse SCM URL: ${url} . Params element ${path.slice(path.indexOf(';') + 1)} should be empty.`,
+      `Unable to parse SCM URL: ${shown} . Params element ${path.slice(path.indexOf(';') + 1)} should be empty.`,
     );
   const userhost = netloc.split('@');
-  if (userhost.length > 2) throw generic(`Invalid username@hostname specified: ${netloc}`);
+  if (userhost.length > 2) throw generic(`Invalid username@hostname specified: ${redactPassword(netloc)}`);
   const host = userhost[userhost.length - 1];
   let user: string | null = null;
+  let password: string | null = null;
   if (userhost.length === 2) {
-    const [name, password] = userhost[0].split(':', 2) as [string, string | undefined];
-    if (password !== undefined && !allowPassword)
-      throw generic(`username:password format not supported: ${name}:${password.replace(/./g, '*')}`);
-    user = password !== undefined ? `${name}:${password}` : name;
+    const at = userhost[0].indexOf(':');
+    user = at >= 0 ? userhost[0].slice(0, at) : userhost[0];
+    password = at >= 0 && at < userhost[0].length - 1 ? userhost[0].slice(at + 1) : null;
+    if (password !== null && !allowPassword)
+      throw generic(`username:password format not supported: ${user}:***`);
   }
-  if (!host) throw generic(`Unable to parse SCM URL: ${url} . Could not find the netloc element.`);
-  if (!path) throw generic(`Unable to parse SCM URL: ${url} . Could not find the path element.`);
+  if (!host) throw generic(`Unable to parse SCM URL: ${shown} . Could not find the netloc element.`);
+  if (!path) throw generic(`Unable to parse SCM URL: ${shown} . Could not find the path element.`);
   path = posix.normalize(path).replace(/\/+$/, '');
   if (path.startsWith('//')) path = `/${path.replace(/^\/+|\/+$/g, '')}`;
-  if (!fragment) throw generic(`Unable to parse SCM URL: ${url} . Could not find the fragment element.`);
+  if (!fragment) throw generic(`Unable to parse SCM URL: ${shown} . Could not find the fragment element.`);
+  if (fragment.replace(/^origin\//, '').startsWith('-'))
+    throw generic(`Invalid revision in SCM URL: ${fragment} (it may not start with -)`);
   const scmtype = TYPES.find(([, schemes]) => schemes.includes(scheme))![0];
   return {
     url,
+    shown,
     scheme,
     user,
+    password,
     host,
     repository: path,
     module: query.replace(/\/+$/, ''),
@@ -134,6 +148,11 @@ function fnmatch(value: string, pattern: string): boolean {
     } else source += c.replace(/[.+^${}()|\\/]/g, '\\$&');
   }
   return new RegExp(`^${source}$`, 's').test(value);
+}
+
+/** `user:password@host/...` → `user:***@host/...` (the part after the scheme). */
+function redactPassword(rest: string): string {
+  return rest.replace(/^([^/?#@:]*):[^/?#]*@/, '$1:***@');
 }
 
 function generic(message: string): TaskFailureError {

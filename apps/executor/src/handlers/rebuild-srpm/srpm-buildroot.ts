@@ -135,12 +135,13 @@ export class SrpmBuildroot {
 
   /**
    * Runs a command with the container's network (a checkout, a sources command), its
-   * output in `log`; returns the exit code (the caller says what a failure means).
+   * output in `log`, `env` added to the buildroot's; returns the exit code (the caller
+   * says what a failure means).
    */
   async runFetching(
     name: string,
     argv: string[],
-    options: { log: TaskLogName; cwd: string },
+    options: { log: TaskLogName; cwd: string; env?: Record<string, string> },
   ): Promise<number> {
     const logs = this.task.logs;
     await logs.note(options.log, `step "exec ${name}": ${argv.join(' ')}`);
@@ -148,7 +149,7 @@ export class SrpmBuildroot {
       name: `exec ${name}`,
       log: options.log,
       cwd: options.cwd,
-      env: this.plan.environment,
+      env: { ...this.plan.environment, ...options.env },
       timeoutMs: this.stepTimeoutMs,
     });
     if (result.aborted)
