@@ -6,6 +6,7 @@ import {
   AmqpConnection,
   ChannelClosedError,
   deadLetter,
+  ExchangeNotFoundError,
   declareTaskTopology,
   type InboundMessage,
   UnroutableMessageError,
@@ -20,6 +21,25 @@ async function closeConnection(connectionName: string): Promise<void> {
   const line = stdout.split('\n').find((l) => l.includes(`"${connectionName}"`));
   if (!line) throw new Error(`no RabbitMQ connection named ${connectionName}`);
   await run('rabbitmqctl', ['close_connection', line.split('\t')[0], 'test: forced close']);
+}
+
+/** A queue's consumers, as the broker counts them; -1 while it does not exist. */
+async function consumerCount(connection: AmqpConnection, queue: string): Promise<number> {
+  return connection
+    .withChannel((ch) => ch.checkQueue(queue))
+    .then(
+      (q) => q.consumerCount,
+      () => -1,
+    );
+}
+
+/** Polls `condition` until it holds (the deadline only stops a hung test). */
+async function until(condition: () => Promise<boolean>, deadlineMs = 25_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Resolves with the reason once `signal` aborts. */
@@ -270,6 +290,55 @@ describe(AmqpConnection.name, () => {
     expect(JSON.parse(again.content.toString())).toEqual({ n: 1 });
     expect(again.deliveryCount).toBe(1);
     expect(again.ack()).toBe(true);
+  }, 30_000);
+
+  it('a queue deleted under a running consumer is declared again and the consumer gets the next message', async () => {
+    const queue = names.taskQueue('x86_64');
+    const inbox = new Inbox();
+    await sut.consume(
+      queue,
+      async (m) => {
+        await inbox.handler(m);
+        m.ack();
+      },
+      { prefetch: 1 },
+    );
+    // What a second farm's clean-up in the same namespace did to the first farm.
+    const other = await connectForTest(`test-${names.tasksExchange}-deleter`);
+    try {
+      await other.withChannel((ch) => ch.deleteQueue(queue));
+      await other.withChannel((ch) => ch.deleteExchange(names.tasksExchange));
+    } finally {
+      await other.close();
+    }
+
+    // The consumer comes back on a queue that exists again, bound again.
+    await until(async () => (await consumerCount(sut, queue)) === 1);
+    await sut.publish(names.tasksExchange, 'x86_64', { after: 'delete' });
+    const message = await inbox.next();
+    expect(JSON.parse(message.content.toString())).toEqual({ after: 'delete' });
+  }, 30_000);
+
+  it('a publish to an exchange deleted meanwhile fails, and the next one goes through on the declared-again topology', async () => {
+    const inbox = new Inbox();
+    await sut.consume(
+      names.taskQueue('x86_64'),
+      async (m) => {
+        await inbox.handler(m);
+        m.ack();
+      },
+      { prefetch: 1 },
+    );
+    await sut.withChannel((ch) => ch.deleteExchange(names.tasksExchange));
+
+    // The broker closes the publish channel (404): that message was not taken.
+    await expect(sut.publish(names.tasksExchange, 'x86_64', { n: 1 })).rejects.toBeInstanceOf(
+      ExchangeNotFoundError,
+    );
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 2 });
+    const message = await inbox.next();
+    expect(JSON.parse(message.content.toString())).toEqual({ n: 2 });
+    expect(inbox.messages).toHaveLength(1);
   }, 30_000);
 
   it('fails at boot after bounded attempts, without the password in the error', async () => {

@@ -20,9 +20,13 @@ import {
 import { AmqpConnectError } from './errors/amqp-connect.error';
 import { AmqpUnavailableError } from './errors/amqp-unavailable.error';
 import { ChannelClosedError } from './errors/channel-closed.error';
+import { ExchangeNotFoundError } from './errors/exchange-not-found.error';
 import { PublishRejectedError } from './errors/publish-rejected.error';
 import { UnroutableMessageError } from './errors/unroutable-message.error';
 import { InboundMessage } from './inbound-message';
+
+/** AMQP reply code 404 NOT_FOUND. */
+const NOT_FOUND = 404;
 
 /** Declares exchanges/queues; runs on every (re)connection before consumers start. */
 export type TopologySetup = (channel: Channel) => Promise<void>;
@@ -99,9 +103,13 @@ export class AmqpConnection {
   private readonly returned = new Set<string>();
   /** Rejecters of publishes awaiting their confirm, per confirm channel (one close listener each). */
   private readonly unconfirmed = new WeakMap<ConfirmChannel, Set<(err: Error) => void>>();
+  /** Publish channels the broker closed with 404 (a publish to a missing exchange). */
+  private readonly closedByNotFound = new WeakSet<ConfirmChannel>();
   private openWaiters: Array<() => void> = [];
   private state: 'connecting' | 'open' | 'reconnecting' | 'closed' = 'connecting';
   private reconnecting?: Promise<void>;
+  /** Set while a publish channel the broker closed is being replaced. */
+  private reopeningPublish?: Promise<void>;
   private readonly logger: LoggerLike;
 
   private constructor(
@@ -148,7 +156,8 @@ export class AmqpConnection {
   /**
    * Publishes JSON (or raw bytes) and resolves when the broker confirmed it.
    * @throws UnroutableMessageError when `mandatory` (the default) and no queue took it.
-   * @throws PublishRejectedError on a broker nack; AmqpUnavailableError when the connection
+   * @throws PublishRejectedError on a broker nack; ExchangeNotFoundError when the exchange
+   *   does not exist (the topology is then declared again); AmqpUnavailableError when the connection
    *   was lost before the confirm (the message may or may not have been taken).
    */
   async publish(
@@ -179,7 +188,9 @@ export class AmqpConnection {
         (err: unknown) => {
           pending.delete(reject);
           const wasReturned = this.returned.delete(messageId);
-          if (err) reject(new PublishRejectedError(exchange, routingKey));
+          if (err && this.closedByNotFound.has(channel))
+            reject(new ExchangeNotFoundError(exchange, routingKey));
+          else if (err) reject(new PublishRejectedError(exchange, routingKey));
           else if (wasReturned) reject(new UnroutableMessageError(exchange, routingKey));
           else resolve();
         },
@@ -306,13 +317,7 @@ export class AmqpConnection {
     model.on('error', (err: Error) => this.logger.warn({ err: errorSummary(err) }, 'AMQP connection error'));
     model.on('close', () => this.onConnectionLost(model));
     try {
-      const publishChannel = await model.createConfirmChannel();
-      publishChannel.on('error', (err: Error) =>
-        this.logger.warn({ err: errorSummary(err) }, 'AMQP publish channel error'),
-      );
-      publishChannel.on('return', (msg: Message) => {
-        if (msg.properties.messageId) this.returned.add(String(msg.properties.messageId));
-      });
+      const publishChannel = await this.openPublishChannel(model);
       this.model = model;
       this.publishChannel = publishChannel;
       for (const setup of this.topology) await this.withChannel(setup);
@@ -326,6 +331,42 @@ export class AmqpConnection {
     this.state = 'open';
     this.releaseWaiters();
     this.logger.info({ url: redactAmqpUrl(this.options.url) }, 'connected to RabbitMQ');
+  }
+
+  /**
+   * The confirm channel publishes go through. The broker closes it when a publish names an
+   * exchange that does not exist (404, someone deleted it): then, the connection still
+   * being up, a new one replaces it after the registered topology was declared again.
+   */
+  private async openPublishChannel(model: ChannelModel): Promise<ConfirmChannel> {
+    const channel = await model.createConfirmChannel();
+    channel.on('error', (err: Error) => {
+      if (isNotFound(err)) this.closedByNotFound.add(channel);
+      this.logger.warn({ err: errorSummary(err) }, 'AMQP publish channel error');
+    });
+    channel.on('return', (msg: Message) => {
+      if (msg.properties.messageId) this.returned.add(String(msg.properties.messageId));
+    });
+    channel.on('close', () => {
+      if (this.publishChannel !== channel || this.model !== model || this.state !== 'open') return;
+      this.publishChannel = undefined;
+      this.reopeningPublish = this.replacePublishChannel(model, this.closedByNotFound.has(channel)).finally(
+        () => (this.reopeningPublish = undefined),
+      );
+    });
+    return channel;
+  }
+
+  private async replacePublishChannel(model: ChannelModel, notFound: boolean): Promise<void> {
+    try {
+      if (notFound) await this.redeclareTopology('an exchange published to');
+      const channel = await this.openPublishChannel(model);
+      if (this.model === model && this.state === 'open') this.publishChannel = channel;
+      else await channel.close().catch(() => undefined);
+    } catch (err) {
+      // The connection is going down with it: the reconnection opens a new one.
+      this.logger.debug({ err: errorSummary(err) }, 'cannot replace the publish channel');
+    }
   }
 
   private onConnectionLost(model: ChannelModel): void {
@@ -442,18 +483,46 @@ export class AmqpConnection {
     }
   }
 
+  /**
+   * Subscribes again after the broker cancelled the consumer. When the queue is gone
+   * (404 NOT_FOUND: someone deleted it), the registered topology is declared again first,
+   * so a deleted queue comes back with its bindings and the consumer with it.
+   */
   private async resubscribe(consumer: Consumer, channel: Channel): Promise<void> {
     consumer.channelOpen = false;
     await channel.close().catch(() => undefined);
     const retryDelay = this.options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    let redeclared = false;
     while (!consumer.cancelled && this.state !== 'closed') {
       try {
         await this.startConsumer(consumer);
+        if (redeclared)
+          this.logger.info({ queue: consumer.queue }, 'consumer resubscribed to its re-declared queue');
         return;
       } catch (err) {
+        if (isNotFound(err) && (await this.redeclareTopology(consumer.queue)) && !redeclared) {
+          // Straight on: the queue exists again.
+          redeclared = true;
+          continue;
+        }
         this.logger.warn({ err: errorSummary(err), queue: consumer.queue }, 'cannot resubscribe; retrying');
         await delay(retryDelay);
       }
+    }
+  }
+
+  /** Runs every registered topology declaration again; false when one failed. */
+  private async redeclareTopology(why: string): Promise<boolean> {
+    this.logger.warn(
+      { missing: why },
+      'queue or exchange not found (deleted?); declaring the topology again',
+    );
+    try {
+      for (const setup of this.topology) await this.withChannel(setup);
+      return true;
+    } catch (err) {
+      this.logger.warn({ err: errorSummary(err) }, 'declaring the topology again failed');
+      return false;
     }
   }
 
@@ -465,6 +534,8 @@ export class AmqpConnection {
   }
 
   private async waitForPublishChannel(): Promise<ConfirmChannel> {
+    if (this.publishChannel) return this.publishChannel;
+    await this.reopeningPublish;
     if (this.publishChannel) return this.publishChannel;
     await this.waitForOpen(this.options.publishWaitMs ?? DEFAULT_PUBLISH_WAIT_MS);
     if (!this.publishChannel) throw new AmqpUnavailableError('AMQP connection is closed');
@@ -492,6 +563,11 @@ export class AmqpConnection {
     this.openWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** The broker's 404 NOT_FOUND (a queue or exchange that does not exist), as amqplib reports it. */
+function isNotFound(err: unknown): boolean {
+  return (err as { code?: unknown } | undefined)?.code === NOT_FOUND;
 }
 
 function errorSummary(err: unknown): { message: string; code?: unknown } {

@@ -4,6 +4,7 @@ export * from './dead-letter';
 export * from './errors/amqp-connect.error';
 export * from './errors/amqp-unavailable.error';
 export * from './errors/channel-closed.error';
+export * from './errors/exchange-not-found.error';
 export * from './errors/publish-rejected.error';
 export * from './errors/transport-not-connected.error';
 export * from './errors/unroutable-message.error';
