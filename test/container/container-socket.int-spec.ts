@@ -34,6 +34,18 @@ describe(`${ContainerManager.name} API socket`, () => {
     sut.close();
   });
 
+  it("reports Podman's version, API version, kernel and parts as the API says them", async () => {
+    const sut = createTestContainerManager();
+    const version = await sut.version();
+    sut.close();
+    expect(version.version).toMatch(/^\d+\.\d+/);
+    expect(version.apiVersion).toMatch(/^\d+\.\d+/);
+    expect(version.kernelVersion).not.toBe('');
+    expect(version.platform).toMatch(/^linux\//);
+    expect(version.components).toContainEqual({ name: 'Podman Engine', version: version.version });
+    for (const c of version.components) expect(c.version).not.toContain('\n');
+  });
+
   it('a path with no socket fails with a retryable error naming the path', async () => {
     const socketPath = tempSocket();
     const sut = createTestContainerManager({ socketPath });
@@ -41,6 +53,7 @@ describe(`${ContainerManager.name} API socket`, () => {
 
     const error = await expectUnavailable(sut.ping(), socketPath);
     expect(error.message).toContain('no socket at this path');
+    await expectUnavailable(sut.version(), socketPath);
     await expectUnavailable(sut.create({ image: TEST_IMAGE, owner: testOwner() }), socketPath);
     sut.close();
   });

@@ -51,7 +51,12 @@ describe('buildArch through the executor (simulator, RabbitMQ, Podman)', () => {
     const dir = `tasks/${message.taskId % 10000}/${message.taskId}`;
     expect(result.rpms).toEqual([`${dir}/kf-hello-1.0-1.kf1.x86_64.rpm`]);
     expect(result.srpms).toEqual([`${dir}/kf-hello-1.0-1.src.rpm`]);
-    expect(result.logs).toEqual([`${dir}/build.log`, `${dir}/root.log`]);
+    expect(result.logs).toEqual([
+      `${dir}/build.log`,
+      `${dir}/hw_info.log`,
+      `${dir}/root.log`,
+      `${dir}/state.log`,
+    ]);
     for (const path of [...result.rpms, ...result.srpms, ...result.logs]) {
       expect(existsSync(join(farm.sim.dir, 'work', path))).toBe(true);
     }
@@ -70,6 +75,7 @@ describe('buildArch through the executor (simulator, RabbitMQ, Podman)', () => {
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(stepNames(events)).toEqual([
       'create:create container',
+      'exec:exec hw_info',
       'copy:copy repo file',
       'copy:copy macros file',
       'copy:copy SRPM',
@@ -99,6 +105,53 @@ describe('buildArch through the executor (simulator, RabbitMQ, Podman)', () => {
       .filter((e) => e.type === 'buildroot.state')
       .map((e) => (e as { state: string }).state);
     expect(states).toEqual(['INIT', 'BUILDING', 'EXPIRED']);
+
+    // hw_info.log: Podman and the image from the host, the rest from inside the container
+    const podman = await farm.containers.version();
+    const imageRef = executor.config.image.defaultImage;
+    const image = await farm.containers.ensureImage(imageRef, 'never');
+    const hwInfo = readFileSync(join(farm.sim.dir, 'work', dir, 'hw_info.log'), 'utf8');
+    expect(hwInfo).toContain(`Podman: ${podman.version} (API ${podman.apiVersion}`);
+    expect(hwInfo).toContain(`Image: ${imageRef} (${image.id})`);
+    expect(hwInfo).toMatch(/CPU info:\n(.*\n)*Architecture: +x86_64/);
+    expect(hwInfo).toMatch(/Memory:\n +total +used/);
+    expect(hwInfo).toMatch(/Storage:\nFilesystem +Size +Used/);
+    expect(hwInfo).toMatch(/Kernel:\nLinux /);
+
+    // state.log: every step and phase with its start, then its finish with status and duration, in order
+    const stateLog = readFileSync(join(farm.sim.dir, 'work', dir, 'state.log'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    const line =
+      /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) - (Start|Finish): (.+?)(?: \((ok|failed|timeout|aborted), (\d+) ms\))?$/;
+    const parsed = stateLog.map((text) => {
+      const m = line.exec(text);
+      if (!m) throw new Error(`state.log line not understood: ${text}`);
+      return {
+        at: Date.parse(m[1].replace(' ', 'T').replace(',', '.') + 'Z'),
+        what: m[2],
+        name: m[3],
+        status: m[4],
+      };
+    });
+    const stamps = parsed.map((p) => p.at);
+    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+    const starts = parsed.filter((p) => p.what === 'Start').map((p) => p.name);
+    const steps = stepNames(events).map((name, i) => `${name.slice(name.indexOf(':') + 1)} (step ${i + 1})`);
+    expect(steps).toHaveLength(12);
+    expect(starts).toEqual([
+      'download SRPM',
+      'chroot init',
+      ...steps.slice(0, 9),
+      'build phase',
+      steps[9],
+      steps[10],
+      'upload results',
+      steps[11],
+    ]);
+    const finishes = parsed.filter((p) => p.what === 'Finish');
+    expect(finishes.map((p) => p.name).sort()).toEqual([...starts].sort());
+    expect(finishes.every((p) => p.status === 'ok')).toBe(true);
   }, 180_000);
 
   it('fails the broken SRPM with a BuildError naming the step and exit code, build.log uploaded with the failure', async () => {

@@ -21,6 +21,7 @@ import type { ExecOptions, ExecResult } from './exec/exec-types';
 import { ImageEnsurer } from './image/image-ensurer';
 import type { EnsuredImage, PullPolicy } from './image/pull-policy';
 import { PodmanClient } from './podman-client';
+import { toPodmanVersion, type PodmanVersion } from './podman-version';
 import { buildCreateOptions } from './spec/build-create-options';
 import type { ContainerSpec } from './spec/container-spec';
 import { containerSpecSchema, describeIssues, extraLabelsSchema } from './spec/container-spec.schema';
@@ -85,6 +86,15 @@ export class ContainerManager {
    */
   async ping(): Promise<void> {
     await this.client.call({ step: 'ping' }, () => this.client.docker.ping());
+  }
+
+  /**
+   * Podman's version, API version, kernel and parts (for hw_info.log).
+   * @throws PodmanUnavailableError (retryable) naming the socket path.
+   */
+  async version(): Promise<PodmanVersion> {
+    const reply: unknown = await this.client.call({ step: 'ping' }, () => this.client.docker.version());
+    return toPodmanVersion(reply);
   }
 
   /**

@@ -32,6 +32,7 @@ export {
 } from './spec/container-spec';
 export { buildCreateOptions } from './spec/build-create-options';
 
+export { toPodmanVersion, type PodmanVersion } from './podman-version';
 export { PULL_POLICIES, type EnsuredImage, type PullPolicy } from './image/pull-policy';
 
 export { discardSink, type ExecSink } from './exec/exec-sink';

@@ -8,7 +8,7 @@ import {
 } from '@koji-farm/container';
 import { type StepKind } from '@koji-farm/contracts';
 import { type LoggerLike } from '@koji-farm/observability';
-import { type TaskEventStream } from '../events/task-event-stream';
+import { type TaskEventDraft, type TaskEventStream } from '../events/task-event-stream';
 import { errorText, isErrorLike } from '../tasks/errors/error-text';
 import { TaskCanceledError } from '../tasks/errors/task-canceled.error';
 
@@ -29,6 +29,12 @@ export interface ExecStepResult {
   durationMs: number;
 }
 
+/** A `step.started` or `step.finished` event as the runner emits it. */
+export type StepEventDraft = Extract<TaskEventDraft, { type: 'step.started' | 'step.finished' }>;
+
+/** Told of every step as it starts and finishes (e.g. the task's state.log); must not throw. */
+export type StepObserver = (event: StepEventDraft, at: Date) => void;
+
 /**
  * Runs the steps of the exec pattern (create, copy, exec, remove) through the container
  * manager, numbering them and publishing `step.started`/`step.finished` around each,
@@ -36,6 +42,7 @@ export interface ExecStepResult {
  */
 export class StepRunner {
   private step = 0;
+  private readonly observers = new Set<StepObserver>();
 
   constructor(
     private readonly containers: ContainerManager,
@@ -43,6 +50,12 @@ export class StepRunner {
     private readonly signal: AbortSignal,
     private readonly logger: LoggerLike,
   ) {}
+
+  /** Tells `observer` of every later step; returns the function that stops that. */
+  observe(observer: StepObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
 
   /** Creates and starts the container (one `create` step). */
   async create(spec: ContainerSpec): Promise<ContainerHandle> {
@@ -88,7 +101,7 @@ export class StepRunner {
     this.throwIfAborted();
     const step = ++this.step;
     const started = performance.now();
-    this.events.emit({
+    this.stepEvent({
       type: 'step.started',
       step,
       kind: 'exec',
@@ -110,7 +123,7 @@ export class StepRunner {
           : result.exitCode === 0
             ? 'ok'
             : 'failed';
-      this.events.emit({
+      this.stepEvent({
         type: 'step.finished',
         step,
         kind: 'exec',
@@ -134,7 +147,7 @@ export class StepRunner {
     const step = ++this.step;
     const started = performance.now();
     const name = keep ? 'keep container' : 'remove container';
-    this.events.emit({ type: 'step.started', step, kind: 'remove', name });
+    this.stepEvent({ type: 'step.started', step, kind: 'remove', name });
     try {
       if (!keep) await this.containers.remove(handle, { force: true });
       this.events.emit({
@@ -143,7 +156,7 @@ export class StepRunner {
         image: handle.image,
         kept: keep,
       });
-      this.events.emit({
+      this.stepEvent({
         type: 'step.finished',
         step,
         kind: 'remove',
@@ -167,14 +180,14 @@ export class StepRunner {
     this.throwIfAborted();
     const step = ++this.step;
     const started = performance.now();
-    this.events.emit({ type: 'step.started', step, kind, name, argv });
+    this.stepEvent({ type: 'step.started', step, kind, name, argv });
     try {
       await work();
     } catch (err) {
       this.finishedWithError(step, kind, name, started, err);
       throw err;
     }
-    this.events.emit({
+    this.stepEvent({
       type: 'step.finished',
       step,
       kind,
@@ -188,7 +201,7 @@ export class StepRunner {
   private finishedWithError(step: number, kind: StepKind, name: string, started: number, err: unknown): void {
     const message = errorText(err);
     this.logger.warn({ err, step, kind, name }, 'step failed');
-    this.events.emit({
+    this.stepEvent({
       type: 'step.finished',
       step,
       kind,
@@ -198,6 +211,18 @@ export class StepRunner {
       durationMs: elapsed(started),
       error: message.slice(0, 2000),
     });
+  }
+
+  private stepEvent(draft: StepEventDraft): void {
+    this.events.emit(draft);
+    const at = new Date();
+    for (const observer of this.observers) {
+      try {
+        observer(draft, at);
+      } catch (err) {
+        this.logger.warn({ err, step: draft.step }, 'a step observer failed');
+      }
+    }
   }
 
   private throwIfAborted(): void {

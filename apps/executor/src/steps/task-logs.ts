@@ -13,7 +13,14 @@ import { type LogChunkBatcher } from '../events/log-chunk-batcher';
 import { isErrorLike } from '../tasks/errors/error-text';
 
 /** The logs a task uploads, in the order kojid lists them. */
-export type TaskLogName = 'root.log' | 'build.log' | 'checkout.log' | 'createrepo.log' | 'mergerepos.log';
+export type TaskLogName =
+  | 'root.log'
+  | 'build.log'
+  | 'state.log'
+  | 'hw_info.log'
+  | 'checkout.log'
+  | 'createrepo.log'
+  | 'mergerepos.log';
 
 export interface LogUploadSettings {
   client: KojiClient;

@@ -1,6 +1,6 @@
 /**
  * The step of a container's life an error happened in. `copy` covers both directions,
- * `image` covers inspecting and pulling images, `ping` the API health check.
+ * `image` covers inspecting and pulling images, `ping` the API health check and version.
  */
 export type ContainerStep =
   'ping' | 'image' | 'create' | 'start' | 'copy' | 'exec' | 'inspect' | 'kill' | 'remove' | 'list';

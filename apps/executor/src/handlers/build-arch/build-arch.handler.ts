@@ -14,6 +14,7 @@ import {
   CollectingSink,
   ContainerManager,
   type ContainerHandle,
+  type EnsuredImage,
   ImageNotFoundError,
 } from '@koji-farm/container';
 import { DownloadError, Downloader, FastUploader, type KojiValue } from '@koji-farm/koji';
@@ -23,17 +24,21 @@ import { ExecutorStateStore } from '../../containers/executor-state.store';
 import { TaskHub } from '../../hub/task-hub';
 import { stoppedQuietly } from '../../tasks/errors/stopped-quietly';
 import { buildError, buildrootError, TaskFailureError } from '../../tasks/errors/task-failure.error';
+import { StateLog } from '../../steps/state-log';
 import { type TaskContext } from '../../tasks/handler/task-context';
 import { KojiMethod, KojiTaskHandler } from '../../tasks/handler/task-handler';
 import { parseBuildArchRequest, type BuildArchRequest } from './build-arch-request';
 import { BuildrootSession } from './buildroot-session';
+import { writeHwInfo } from './hw-info';
 
 /**
  * `buildArch(pkg, root, arch, keep_srpm, opts)` (protocol §7) as the seed's exec
  * pattern: hub facts → plan (libs/buildroot) → create → copy repo file, macros, SRPM →
  * exec the init commands (root.log) → setBuildRootList, BUILDING → exec the build
  * (build.log) → copy the results out → upload → EXPIRED → remove. Result:
- * `{rpms, srpms, logs, brootid}` with paths relative to `work/`.
+ * `{rpms, srpms, logs, brootid}` with paths relative to `work/`. Besides root.log and
+ * build.log, as kojid's mock does: hw_info.log (the host as the container sees it) and
+ * state.log (each phase and step with its start time and duration).
  */
 @KojiTaskHandler()
 export class BuildArchHandler {
@@ -48,13 +53,25 @@ export class BuildArchHandler {
   @KojiMethod('buildArch')
   async run(ctx: TaskContext): Promise<KojiValue> {
     const request = parseBuildArchRequest(ctx.request);
+    await ctx.logs.open(['root.log', 'build.log', 'hw_info.log', 'state.log']);
+    const stateLog = new StateLog(ctx.logs);
+    const unfollow = stateLog.follow(ctx.steps);
+    try {
+      return await this.build(ctx, request, stateLog);
+    } finally {
+      unfollow();
+      await stateLog.flush();
+    }
+  }
+
+  private async build(ctx: TaskContext, request: BuildArchRequest, stateLog: StateLog): Promise<KojiValue> {
     const hub = new TaskHub(ctx.hub, ctx.signal);
     const repo = await hub.repoInfo(request.repoId);
     await ctx.logs.note(
       'root.log',
       `buildArch of ${request.pkg} for ${request.arch}, build tag ${request.root}, repo ${repo.id}`,
     );
-    const srpm = await this.downloadSrpm(ctx, request);
+    const srpm = await stateLog.phase('download SRPM', () => this.downloadSrpm(ctx, request));
     const buildConfig = await hub.getBuildConfig(request.root, repo.create_event);
     const plan = this.plan(ctx, request, buildConfig, repo, posix.basename(request.pkg));
     const brootId = await hub.newBuildRoot(repo.id, plan.buildrootArch, ctx.taskId);
@@ -68,34 +85,40 @@ export class BuildArchHandler {
     let container: ContainerHandle | undefined;
     let keep = false;
     try {
-      await this.ensureImage(plan.image);
-      container = await ctx.steps.create(
-        buildContainerSpec(this.config, {
-          plan,
-          taskId: ctx.taskId,
-          attempt: ctx.attempt,
-          method: this.method,
-          brootId,
-        }),
-      );
-      await ctx.steps.copyTo(container, Buffer.from(plan.repoFile.content), plan.repoFile.dest, 'repo file');
-      await ctx.steps.copyTo(
-        container,
-        Buffer.from(plan.macrosFile.content),
-        plan.macrosFile.dest,
-        'macros file',
-      );
-      await ctx.steps.copyTo(container, srpm, plan.srpmDest, 'SRPM');
-      const installed = await this.initBuildroot(session, container, plan);
-      await hub.setBuildRootList(brootId, installed, ctx.taskId);
+      const image = await this.ensureImage(plan.image);
+      const made = await stateLog.phase('chroot init', async () => {
+        const handle = await ctx.steps.create(
+          buildContainerSpec(this.config, {
+            plan,
+            taskId: ctx.taskId,
+            attempt: ctx.attempt,
+            method: this.method,
+            brootId,
+          }),
+        );
+        container = handle;
+        await writeHwInfo(ctx, this.containers, handle, image, this.config.timeouts.stepMs);
+        await ctx.steps.copyTo(handle, Buffer.from(plan.repoFile.content), plan.repoFile.dest, 'repo file');
+        await ctx.steps.copyTo(
+          handle,
+          Buffer.from(plan.macrosFile.content),
+          plan.macrosFile.dest,
+          'macros file',
+        );
+        await ctx.steps.copyTo(handle, srpm, plan.srpmDest, 'SRPM');
+        return { handle, installed: await this.initBuildroot(session, handle, plan) };
+      });
+      await hub.setBuildRootList(brootId, made.installed, ctx.taskId);
       await session.setState('BUILDING');
-      await session.build(container, plan);
+      await stateLog.phase('build phase', () => session.build(made.handle, plan));
       const resultDir = join(ctx.workDir, 'out');
-      const entries = await ctx.steps.copyFrom(container, plan.resultDir, resultDir, 'results');
+      const entries = await ctx.steps.copyFrom(made.handle, plan.resultDir, resultDir, 'results');
       const rpms = entries
         .filter((e) => e.type === 'file' && e.path.endsWith('.rpm') && !e.path.endsWith('.src.rpm'))
         .map((e) => e.hostPath);
-      const result = await this.upload(ctx, rpms, request.keepSrpm ? srpm : undefined);
+      const result = await stateLog.phase('upload results', () =>
+        this.upload(ctx, rpms, request.keepSrpm ? srpm : undefined),
+      );
       await session.setState('EXPIRED');
       return { ...result, logs: this.logPaths(ctx), brootid: brootId };
     } catch (err) {
@@ -148,9 +171,9 @@ export class BuildArchHandler {
     return destination;
   }
 
-  private async ensureImage(image: string): Promise<void> {
+  private async ensureImage(image: string): Promise<EnsuredImage> {
     try {
-      await this.containers.ensureImage(image, this.config.image.pullPolicy);
+      return await this.containers.ensureImage(image, this.config.image.pullPolicy);
     } catch (err) {
       if (err instanceof ImageNotFoundError)
         throw buildrootError(`Buildroot image unavailable: ${err.message}`, err);
