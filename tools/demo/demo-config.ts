@@ -37,6 +37,9 @@ export const demoEnvironmentSchema = z
 
 const flagNumber = envInt({ min: 1, max: 16 });
 
+/** A namespace is part of queue names, Redis keys, executor ids and a directory name. */
+const NAMESPACE_PATTERN = /^[A-Za-z][A-Za-z0-9._-]*$/;
+
 export interface DemoOptions {
   /** Exit once the sample build is done (0) or failed (non-zero) instead of running until Ctrl-C. */
   once: boolean;
@@ -44,11 +47,16 @@ export interface DemoOptions {
   slots: number;
   /** The monitor's (dashboard's) port; another one when it is taken. */
   port: number;
+  /**
+   * AMQP namespace and Redis prefix chosen by the user: the demo refuses to start when a
+   * farm runs there. Without it: `demo`, or the first of `demo-2`, `demo-3`, ... no farm runs in.
+   */
+  namespace?: string;
   help: boolean;
   env: z.output<typeof demoEnvironmentSchema>;
 }
 
-export const DEMO_USAGE = `npm run demo [-- --once] [--executors N] [--slots N] [--port N]
+export const DEMO_USAGE = `npm run demo [-- --once] [--executors N] [--slots N] [--port N] [--namespace NS]
 
 Starts a whole koji-farm on this machine: the bundled Koji hub simulator (seeded with a
 build tag, a target and sample packages), a hub-poller, executors and the monitor, each
@@ -58,6 +66,8 @@ its own process, then builds the sample package and shows the progress live.
   --executors N    executor processes (default 2)
   --slots N        container slots per executor (default 2)
   --port N         dashboard port (default 8080; a free one when taken)
+  --namespace NS   AMQP namespace and Redis key prefix of the farm (default demo, or
+                   demo-2, demo-3, ... when a farm runs there); refused when a farm runs in NS
 
 Against a real hub: set KOJI_HUB_URL, KOJI_TOPURL and the build host's login
 (KOJI_USER/KOJI_PASSWORD, or KOJI_AUTH=ssl with KOJI_CERT, or KOJI_AUTH=gssapi);
@@ -71,13 +81,23 @@ export function parseDemoOptions(argv: readonly string[], env: ConfigSource): De
       executors: { type: 'string', default: '2' },
       slots: { type: 'string', default: '2' },
       port: { type: 'string', default: '8080' },
+      namespace: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const numbers = loadConfig(
     'demo',
-    z.object({ executors: flagNumber, slots: flagNumber, port: envInt({ min: 0, max: 65535 }) }),
-    { executors: values.executors, slots: values.slots, port: values.port },
+    z.object({
+      executors: flagNumber,
+      slots: flagNumber,
+      port: envInt({ min: 0, max: 65535 }),
+      namespace: z
+        .string()
+        .regex(NAMESPACE_PATTERN, 'letters, digits, dots, dashes and underscores, starting with a letter')
+        .max(40)
+        .optional(),
+    }),
+    { executors: values.executors, slots: values.slots, port: values.port, namespace: values.namespace },
   );
   return {
     once: values.once,

@@ -11,19 +11,30 @@ import {
 } from '../farm-launcher';
 import { FARM_DEFAULTS } from '../farm-launcher/farm-spec';
 import { HubUser } from '../koji-cli/hub-user';
-import { DEMO_STATE_FILE, type DemoState } from '../koji-cli/demo-state';
+import { demoStateFile, type DemoState } from '../koji-cli/demo-state';
 import { type DemoOptions, HUB_AUTH_KEYS } from './demo-config';
 import { type DemoJob, planDemo } from './demo-jobs';
+import { chooseDemoNamespace } from './demo-namespace';
 import { FarmEventFeed } from './farm-event-feed';
 import { ProgressPrinter } from './progress-printer';
 import { waitUntilFinished } from './task-watch';
 import { formatDuration } from './task-board';
 
-/** The demo's farm: its own AMQP namespace and Redis prefix, the same on every run. */
+/**
+ * The demo's farm: its own AMQP namespace and Redis prefix, `demo` unless a farm runs
+ * there (another demo, from this checkout or another): then `demo-2`, `demo-3`, ...
+ */
 export const DEMO_NAMESPACE = 'demo';
-export const DEMO_RUN_DIR = join(REPO_ROOT, '.tmp', 'demo');
+
+/** Logs, the simulator's KojiDir, farm.json: `.tmp/<namespace>/`, emptied by each run. */
+export function demoRunDir(namespace: string): string {
+  return join(REPO_ROOT, '.tmp', namespace);
+}
+
 /** Outside the run dir, which each run empties. */
-const PID_FILE = join(REPO_ROOT, '.tmp', 'demo-processes.json');
+function pidFilePath(namespace: string): string {
+  return join(REPO_ROOT, '.tmp', `${namespace}-processes.json`);
+}
 
 /** A task of the demo did not end CLOSED. */
 export class DemoTaskFailedError extends Error {
@@ -41,6 +52,7 @@ export class DemoRun {
   private readonly clients: HubUser[] = [];
   private printer?: ProgressPrinter;
   private readonly startedAt = Date.now();
+  private runDir?: string;
 
   constructor(
     private readonly options: DemoOptions,
@@ -50,23 +62,22 @@ export class DemoRun {
 
   /** Starts the farm and connects to it; returns once it takes work. */
   async start(): Promise<void> {
-    const leftovers = await FarmPidFile.stopLeftovers(PID_FILE);
-    if (leftovers.length > 0)
-      this.write(`stopped what an earlier demo left running: ${leftovers.join(', ')}`);
-    rmSync(DEMO_RUN_DIR, { recursive: true, force: true });
-    mkdirSync(DEMO_RUN_DIR, { recursive: true });
-    const spec = this.farmSpec(await freePort(this.options.port));
+    const namespace = await this.chooseNamespace();
+    this.runDir = demoRunDir(namespace);
+    rmSync(this.runDir, { recursive: true, force: true });
+    mkdirSync(this.runDir, { recursive: true });
+    const spec = this.farmSpec(namespace, await freePort(this.options.port));
     await this.cleanNamespace(spec);
 
     const external = spec.hub.kind === 'external';
-    this.write('koji-farm demo');
+    this.write(`koji-farm demo (namespace ${namespace})`);
     this.write(`  dashboard  http://127.0.0.1:${spec.monitorPort}/`);
-    this.write(`  logs       ${relative(process.cwd(), join(DEMO_RUN_DIR, 'logs'))}/ (one file per process)`);
+    this.write(`  logs       ${relative(process.cwd(), join(this.runDir, 'logs'))}/ (one file per process)`);
     this.write(
       `starting ${external ? `a farm for ${spec.hub.kind === 'external' ? spec.hub.url : ''}` : 'the hub simulator (seeded)'}, ` +
         `the monitor, a hub-poller and ${spec.executors.count} executors (${spec.executors.slots} slots each) ...`,
     );
-    const pidFile = new FarmPidFile(PID_FILE);
+    const pidFile = new FarmPidFile(pidFilePath(namespace));
     const farm = await launchFarm(spec, { signal: this.abort, pidFile });
     this.farm = farm;
     for (const p of farm.processes) this.write(`  ${p.name.padEnd(18)} pid ${p.pid}`);
@@ -113,15 +124,17 @@ export class DemoRun {
       return;
     }
     const srpms = relative(process.cwd(), join(farm.spec.runDir, 'hub', 'work', 'sim-fixtures'));
+    const namespace = farm.spec.namespace;
+    const koji = namespace === DEMO_NAMESPACE ? 'npm run koji --' : `npm run koji -- --farm ${namespace}`;
     this.write(
-      'Submit more from another terminal (the commands find this farm through .tmp/demo/farm.json):',
+      `Submit more from another terminal (the commands find this farm through ${relative(process.cwd(), demoStateFile(namespace))}):`,
     );
-    this.write(`  npm run koji -- build ${seed.target} ${srpms}/kf-hello-1.0-1.src.rpm`);
+    this.write(`  ${koji} build ${seed.target} ${srpms}/kf-hello-1.0-1.src.rpm`);
     this.write(
-      `  npm run koji -- build ${seed.target} ${srpms}/kf-broken-1.0-1.src.rpm    # fails in %build on purpose`,
+      `  ${koji} build ${seed.target} ${srpms}/kf-broken-1.0-1.src.rpm    # fails in %build on purpose`,
     );
-    this.write(`  npm run koji -- regen-repo ${seed.buildTag}`);
-    this.write(`  npm run koji -- build-arch ${seed.srpms.hello}                   # one buildArch task`);
+    this.write(`  ${koji} regen-repo ${seed.buildTag}`);
+    this.write(`  ${koji} build-arch ${seed.srpms.hello}                   # one buildArch task`);
     this.write(
       `or with Koji's own client: koji --server ${farm.hub.url} --authtype password ` +
         `--user ${FARM_DEFAULTS.seededAdmin.user} --password ${FARM_DEFAULTS.seededAdmin.password} build ...`,
@@ -139,7 +152,7 @@ export class DemoRun {
       if (exit.code !== 0) this.write(`  ${name} exited with ${exit.signal ?? `status ${exit.code}`}`);
     if (report.leftoverContainers.length > 0)
       this.write(`  removed containers left behind: ${report.leftoverContainers.join(', ')}`);
-    rmSync(join(DEMO_RUN_DIR, 'farm.json'), { force: true });
+    if (this.runDir) rmSync(join(this.runDir, 'farm.json'), { force: true });
   }
 
   private async runJob(job: DemoJob, admin: HubUser): Promise<void> {
@@ -156,13 +169,24 @@ export class DemoRun {
     for (const line of await job.verify(admin, taskId)) printer.say(line);
   }
 
-  private farmSpec(monitorPort: number): FarmSpec {
+  private chooseNamespace(): Promise<string> {
+    return chooseDemoNamespace({
+      base: DEMO_NAMESPACE,
+      chosen: this.options.namespace,
+      pidFile: pidFilePath,
+      amqpUrl: this.options.env.AMQP_URL,
+      redisUrl: this.options.env.REDIS_URL,
+      write: this.write,
+    });
+  }
+
+  private farmSpec(namespace: string, monitorPort: number): FarmSpec {
     const env = this.options.env;
     const auth: Record<string, string> = {};
     for (const key of HUB_AUTH_KEYS) if (env[key] !== undefined) auth[key] = String(env[key]);
     return {
-      runDir: DEMO_RUN_DIR,
-      namespace: DEMO_NAMESPACE,
+      runDir: demoRunDir(namespace),
+      namespace,
       hub: env.KOJI_HUB_URL
         ? { kind: 'external', url: env.KOJI_HUB_URL, topurl: env.KOJI_TOPURL!, auth }
         : { kind: 'simulator', seed: true },
@@ -170,7 +194,7 @@ export class DemoRun {
         count: this.options.executors,
         slots: this.options.slots,
         arches: FARM_DEFAULTS.arches,
-        idPrefix: `${DEMO_NAMESPACE}-executor`,
+        idPrefix: `${namespace}-executor`,
       },
       monitorPort,
       amqpUrl: env.AMQP_URL,
@@ -211,6 +235,6 @@ export class DemoRun {
       monitorUrl: farm.monitorUrl,
       seed: farm.hub.simulator?.seed,
     };
-    writeFileSync(DEMO_STATE_FILE, JSON.stringify(state, null, 2));
+    writeFileSync(demoStateFile(farm.spec.namespace), JSON.stringify(state, null, 2));
   }
 }

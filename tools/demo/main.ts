@@ -1,5 +1,6 @@
 import { ConfigValidationError } from '@koji-farm/config';
 import { EXIT_CONFIG_ERROR } from '@koji-farm/runtime';
+import { NamespaceInUseError } from '../farm-launcher';
 import { DEMO_USAGE, parseDemoOptions } from './demo-config';
 import { DemoRun } from './demo-run';
 
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
   } catch (err) {
     if (exiting) return;
     process.stderr.write(`\ndemo FAILED: ${(err as Error).message}\n`);
+    if (err instanceof NamespaceInUseError)
+      process.stderr.write('another namespace: npm run demo -- --namespace <name>\n');
     exit(1, 'a failure');
   }
 }

@@ -31,3 +31,18 @@ export class ProcessWaitTimeoutError extends Error {
 export class FarmNotReadyError extends Error {
   override readonly name = 'FarmNotReadyError';
 }
+
+/** A farm runs in the namespace a launch asked for: starting there would delete its queues and keys. */
+export class NamespaceInUseError extends Error {
+  override readonly name = 'NamespaceInUseError';
+
+  constructor(
+    readonly namespace: string,
+    readonly occupants: readonly string[],
+  ) {
+    super(
+      `namespace "${namespace}" is in use by a running farm (${occupants.join('; ')}): ` +
+        'stop that farm first or choose another namespace',
+    );
+  }
+}

@@ -14,6 +14,8 @@ import { freePort } from './free-port';
 import { type ManagedProcess, type ProcessExit } from './managed-process';
 import { waitForFarmReady } from './farm-readiness';
 import { type FarmPidFile } from './farm-pid-file';
+import { NamespaceInUseError } from './errors';
+import { namespaceOccupants } from './namespace-occupancy';
 
 /** Bounds on the launcher's waits; a process that misses one fails the start with its last log lines. */
 export interface LauncherTimeouts {
@@ -85,6 +87,7 @@ export class RunningFarm {
  * namespace, Redis prefix, ports, executor ids, Podman socket), each process's output
  * captured to `<runDir>/logs/<name>.log`. The demo (`npm run demo`) and the end-to-end
  * tests both use it.
+ * @throws NamespaceInUseError when a farm runs in `spec.namespace` (nothing is started or deleted)
  */
 export async function launchFarm(spec: FarmSpec, options: LaunchOptions = {}): Promise<RunningFarm> {
   const limits = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -97,6 +100,9 @@ export async function launchFarm(spec: FarmSpec, options: LaunchOptions = {}): P
     return p;
   };
   const step = <T>(work: Promise<T>) => untilAborted(work, options.signal);
+  // Before anything that could stop (and so clean up) the namespace of a farm that runs.
+  const occupants = await step(namespaceOccupants({ ...spec, arches: spec.executors.arches }));
+  if (occupants.length > 0) throw new NamespaceInUseError(spec.namespace, occupants);
   try {
     let hub: ResolvedHub & { simulator?: SimulatorFacts };
     if (spec.hub.kind === 'simulator') {

@@ -8,20 +8,31 @@ interface PidRecord {
   startTime: string;
 }
 
+interface PidFileContent {
+  /** The launcher that started the processes: while it runs, they are its farm, not leftovers. */
+  owner?: PidRecord;
+  processes: PidRecord[];
+}
+
 /**
  * Remembers the farm's processes in a file while they run, so that the next launch can
- * stop those a killed launcher (SIGKILL, a closed terminal) left running, and only those.
+ * stop those a killed launcher (SIGKILL, a closed terminal) left running, and only those:
+ * never the processes of a launcher that still runs.
  */
 export class FarmPidFile {
   private records: PidRecord[] = [];
+  private readonly owner: PidRecord;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    this.owner = { name: 'launcher', pid: process.pid, startTime: processStartTime(process.pid) ?? '' };
+  }
 
   add(name: string, pid: number | undefined): void {
     const startTime = pid === undefined ? undefined : processStartTime(pid);
     if (pid === undefined || startTime === undefined) return;
     this.records.push({ name, pid, startTime });
-    writeFileSync(this.path, JSON.stringify(this.records, null, 2));
+    const content: PidFileContent = { owner: this.owner, processes: this.records };
+    writeFileSync(this.path, JSON.stringify(content, null, 2));
   }
 
   clear(): void {
@@ -29,15 +40,21 @@ export class FarmPidFile {
     rmSync(this.path, { force: true });
   }
 
-  /** Stops what an earlier launch recorded and is still running; returns their names. */
+  /** The pid of the launcher that wrote `path` when it still runs, else undefined. */
+  static liveOwner(path: string): number | undefined {
+    const owner = readContent(path)?.owner;
+    return owner && isAlive(owner) ? owner.pid : undefined;
+  }
+
+  /**
+   * Stops what an earlier launch recorded and is still running, when that launcher is
+   * gone; returns their names. Stops nothing while the launcher runs (see liveOwner).
+   */
   static async stopLeftovers(path: string, graceMs = 10_000): Promise<string[]> {
-    let records: PidRecord[];
-    try {
-      records = JSON.parse(readFileSync(path, 'utf8')) as PidRecord[];
-    } catch {
-      return [];
-    }
-    const alive = () => records.filter((r) => processStartTime(r.pid) === r.startTime);
+    const content = readContent(path);
+    if (!content || (content.owner && isAlive(content.owner))) return [];
+    const records = content.processes;
+    const alive = () => records.filter(isAlive);
     const leftovers = alive();
     for (const r of leftovers) signal(r.pid, 'SIGTERM');
     const deadline = Date.now() + graceMs;
@@ -46,6 +63,20 @@ export class FarmPidFile {
     rmSync(path, { force: true });
     return leftovers.map((r) => `${r.name} (pid ${r.pid})`);
   }
+}
+
+function readContent(path: string): PidFileContent | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as PidFileContent | PidRecord[];
+    // Files of earlier versions held the processes only.
+    return Array.isArray(parsed) ? { processes: parsed } : parsed;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(record: PidRecord): boolean {
+  return processStartTime(record.pid) === record.startTime;
 }
 
 function processStartTime(pid: number): string | undefined {

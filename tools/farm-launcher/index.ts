@@ -13,3 +13,4 @@ export * from './farm-spec';
 export * from './free-port';
 export * from './managed-process';
 export * from './farm-pid-file';
+export * from './namespace-occupancy';

@@ -2,8 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, type SeedFacts } from '../farm-launcher';
 
-/** Written by a running `npm run demo` (simulator mode), read by `npm run koji`. */
-export const DEMO_STATE_FILE = join(REPO_ROOT, '.tmp', 'demo', 'farm.json');
+/**
+ * Written by a running `npm run demo` (simulator mode) into its run dir
+ * (`.tmp/<namespace>/`), read by `npm run koji` (`--farm <namespace>`, default demo).
+ */
+export function demoStateFile(namespace = 'demo'): string {
+  return join(REPO_ROOT, '.tmp', namespace, 'farm.json');
+}
 
 export interface DemoState {
   /** The demo's process: the state is stale once it is gone. */
@@ -16,7 +21,7 @@ export interface DemoState {
 }
 
 /** The running demo's farm, or undefined when no demo runs. */
-export function readDemoState(path = DEMO_STATE_FILE): DemoState | undefined {
+export function readDemoState(path = demoStateFile()): DemoState | undefined {
   let state: DemoState;
   try {
     state = JSON.parse(readFileSync(path, 'utf8')) as DemoState;

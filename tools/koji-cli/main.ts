@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { FarmEventFeed } from '../demo/farm-event-feed';
 import { ProgressPrinter } from '../demo/progress-printer';
 import { waitUntilFinished } from '../demo/task-watch';
-import { readDemoState } from './demo-state';
+import { demoStateFile, readDemoState } from './demo-state';
 import { HubUser } from './hub-user';
 import { taskLabel } from './task-label';
 
@@ -19,6 +19,7 @@ monitor in .tmp/demo/farm.json while \`npm run demo\` runs). Commands, as koji's
   watch-task <task id>...                             follow tasks until they finish
 
   --nowait        submit and print the task id only
+  --farm NS       the demo running in namespace NS (default demo; the demo prints it)
   --hub URL --topurl URL --user U --password P --monitor URL
                   another hub or monitor than the running demo's`;
 
@@ -42,6 +43,7 @@ async function main(): Promise<number> {
       user: { type: 'string' },
       password: { type: 'string' },
       monitor: { type: 'string' },
+      farm: { type: 'string', default: 'demo' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -92,12 +94,15 @@ function resolveTarget(values: {
   user?: string;
   password?: string;
   monitor?: string;
+  farm: string;
 }): Target {
-  const demo = readDemoState();
+  const demo = readDemoState(demoStateFile(values.farm));
   const url = values.hub ?? demo?.hub.url;
   const topurl = values.topurl ?? demo?.hub.topurl;
   if (!url || !topurl)
-    throw new UsageError('no demo is running: start `npm run demo`, or give --hub and --topurl');
+    throw new UsageError(
+      `no demo is running in namespace ${values.farm}: start \`npm run demo\`, or give --hub and --topurl`,
+    );
   const login =
     values.user && values.password
       ? { user: values.user, password: values.password }
