@@ -42,9 +42,6 @@ describe('farm end to end (launcher: simulator, hub-poller, 2 executors, monitor
     await farm?.stop();
   }, 120_000);
 
-  // TODO(issue 12): once `build` and `newRepo` run on the farm, this test submits newRepo
-  // for the build tag (repo READY) and a `build` of the sample package (COMPLETE, RPMs in
-  // the simulator's packages/, tagged into the destination tag), as `npm run demo` does.
   it('runs buildArch tasks: hub results, REST steps and timings, every step event in order over WebSocket, metrics', async () => {
     const hello = await farm.buildArch(farm.seed.srpms.hello);
     const broken = await farm.buildArch(farm.seed.srpms.broken);
@@ -107,6 +104,81 @@ describe('farm end to end (launcher: simulator, hub-poller, 2 executors, monitor
     expect(taskGauge(metrics, 'failed', 'buildArch')).toBe(1);
     expect(metrics).toMatch(/koji_farm_executors_alive 2/);
   }, 600_000);
+
+  it('newRepo makes a READY repo and a build of the sample package ends COMPLETE and tagged, its RPMs under packages/; every task in REST with its steps, every step event over WebSocket, /metrics counts them', async () => {
+    const { admin, seed } = farm;
+    // As `npm run demo` does: newRepo for the build tag, then `koji build` of the sample.
+    const repoTask = await admin.newRepo(seed.buildTag);
+    expect(await farm.finished(repoTask, 600_000)).toMatchObject({ state: 'closed' });
+    expect(await admin.taskState(repoTask)).toBe('CLOSED');
+    const [repoId] = await admin.taskResult<[number, number]>(repoTask);
+    expect(await admin.repoIsReady(repoId)).toBe(true);
+
+    const srpm = await admin.uploadSrpm(join(farm.kojiDir, 'work', seed.srpms.hello));
+    const buildTask = await admin.build(srpm, seed.target);
+    expect(await farm.finished(buildTask, 900_000)).toMatchObject({ state: 'closed' });
+    expect(await admin.taskState(buildTask)).toBe('CLOSED');
+    const build = await admin.taggedBuildOf(seed.destTag, 'kf-hello', buildTask);
+    expect(build).toBeDefined();
+    expect(admin.isComplete(build!)).toBe(true);
+    const rpms = await admin.buildRpmPaths(build!);
+    expect(rpms.map((p) => p.split('/').slice(-2).join('/')).sort()).toEqual([
+      expect.stringMatching(/^src\/kf-hello-1\.0-1\.[^/]+\.src\.rpm$/),
+      expect.stringMatching(/^x86_64\/kf-hello-1\.0-1\.[^/]+\.x86_64\.rpm$/),
+    ]);
+    for (const path of rpms) {
+      expect(existsSync(join(farm.kojiDir, path))).toBe(true);
+      expect(await admin.served(path)).toBe(true);
+    }
+
+    // Every task of both trees, as the monitor's REST API shows it once each finished.
+    const all = (await farm.rest<{ items: Loose[] }>('/api/v1/tasks?limit=500')).items;
+    const tree = new Set([repoTask, buildTask]);
+    for (const t of [...all].sort((a, b) => a.id - b.id)) if (tree.has(t.parentId)) tree.add(t.id);
+    const methods = all.filter((t) => tree.has(t.id)).map((t) => t.method as string);
+    expect(new Set(methods)).toEqual(
+      new Set(['newRepo', 'createrepo', 'build', 'rebuildSRPM', 'buildArch', 'tagBuild']),
+    );
+    for (const taskId of tree) {
+      expect(await farm.finished(taskId, 600_000)).toMatchObject({ state: 'closed' });
+      const detail = await farm.rest<Loose>(`/api/v1/tasks/${taskId}`);
+      expect(detail).toMatchObject({ id: taskId, state: 'closed', attempt: 1 });
+      expect(detail.durationMs).toBeGreaterThan(0);
+      const steps: Loose[] = detail.steps;
+      steps.forEach((step, i) => {
+        expect(step.step).toBe(i + 1);
+        expect(step.status).toBe('ok');
+        expect(Date.parse(step.finishedAt)).toBeGreaterThanOrEqual(Date.parse(step.startedAt));
+        expect(step.durationMs).toBeGreaterThanOrEqual(0);
+      });
+      // Tasks that run in a buildroot show its steps, create to remove.
+      if (['createrepo', 'rebuildSRPM', 'buildArch'].includes(detail.method)) {
+        expect(steps[0]).toMatchObject({ kind: 'create' });
+        expect(steps.at(-1)).toMatchObject({ kind: 'remove' });
+      }
+      // The WebSocket client saw each of them, started then finished, in order.
+      const seen = stepEvents(farm, taskId);
+      expect(seen.map((e) => [e.type, e.step, e.name])).toEqual(
+        steps.flatMap((step) => [
+          ['step.started', step.step, step.name],
+          ['step.finished', step.step, step.name],
+        ]),
+      );
+      seen.forEach((event, i) => i > 0 && expect(event.seq).toBeGreaterThan(seen[i - 1].seq));
+    }
+
+    // /metrics counts every task the monitor knows, by state and method.
+    const metrics = await farm.metrics();
+    const counts = new Map<string, number>();
+    for (const t of all)
+      counts.set(`${t.state}|${t.method}`, (counts.get(`${t.state}|${t.method}`) ?? 0) + 1);
+    for (const [key, count] of counts) {
+      const [state, method] = key.split('|');
+      expect([key, taskGauge(metrics, state, method)]).toEqual([key, count]);
+    }
+    expect(taskGauge(metrics, 'closed', 'build')).toBe(1);
+    expect(taskGauge(metrics, 'closed', 'newRepo')).toBe(1);
+  }, 1_200_000);
 
   it('stops every process cleanly and leaves no container, queue or key behind', async () => {
     const report = await farm.stop();
