@@ -56,11 +56,17 @@ export interface PublishOptions extends Pick<
 export interface ConsumerHandle {
   readonly queue: string;
   /**
-   * Changes how many unacked messages the consumer may hold from now on, on the same
-   * channel: the broker subscription is replaced (0 = paused, none), messages delivered
-   * before stay with it and are settled as usual. Also kept across reconnections.
+   * Sets the most unsettled messages the consumer may hold at once on its channel (0 =
+   * paused). Raising adds a broker subscription for the difference on the same channel;
+   * nothing is cancelled, so nothing the broker is sending is handed back. Lowering
+   * cancels subscriptions that could still receive (logged: RabbitMQ 3.10's quorum
+   * queues hand a message that was on its way back to the queue with its delivery
+   * count raised). Messages delivered before stay with it and are settled as usual.
+   * Kept across reconnections.
    */
-  setPrefetch(prefetch: number): Promise<void>;
+  setPrefetch(limit: number): Promise<void>;
+  /** Messages delivered on the consumer's current channel and not yet settled. */
+  held(): number;
   /**
    * Stops delivering new messages; messages being handled may still be settled. The
    * consumer's channel closes once their handlers have returned.
@@ -68,12 +74,22 @@ export interface ConsumerHandle {
   cancel(): Promise<void>;
 }
 
+/** One broker subscription (consumer tag) of a consumer on its current channel. */
+interface Subscription {
+  tag?: string;
+  prefetch: number;
+  /** Delivered on it and not yet settled. */
+  unsettled: number;
+  /** False once cancelled (its unsettled messages are still settled on the channel). */
+  live: boolean;
+}
+
 interface Consumer {
   queue: string;
   handler: MessageHandler;
   options: ConsumeOptions;
-  /** The prefetch of its subscription; 0 = channel open, not subscribed. */
-  prefetch: number;
+  /** The most unsettled messages it may hold at once (setPrefetch); 0 = paused. */
+  limit: number;
   channel?: Channel;
   /** Aborts when `channel` closes; shared by every message delivered on it. */
   lost?: AbortSignal;
@@ -82,7 +98,8 @@ interface Consumer {
   channelOpen: boolean;
   /** Set while a channel is being opened for it, so that concurrent starts share one. */
   starting?: Promise<void>;
-  consumerTag?: string;
+  /** Its subscriptions on `channel` (replaced with the channel). */
+  subscriptions: Set<Subscription>;
   cancelled: boolean;
   inFlight: Set<Promise<void>>;
 }
@@ -219,8 +236,9 @@ export class AmqpConnection {
       queue,
       handler,
       options,
-      prefetch: options.prefetch,
+      limit: options.prefetch,
       changing: Promise.resolve(),
+      subscriptions: new Set(),
       cancelled: false,
       channelOpen: false,
       inFlight: new Set(),
@@ -237,11 +255,12 @@ export class AmqpConnection {
     }
     return {
       queue,
-      setPrefetch: (prefetch: number) => {
-        const change = consumer.changing.then(() => this.changePrefetch(consumer, prefetch));
+      setPrefetch: (limit: number) => {
+        const change = consumer.changing.then(() => this.changeLimit(consumer, limit));
         consumer.changing = change.catch(() => undefined);
         return change;
       },
+      held: () => heldBy(consumer),
       cancel: async () => {
         if (consumer.cancelled) return;
         consumer.cancelled = true;
@@ -251,10 +270,21 @@ export class AmqpConnection {
         await consumer.starting?.catch(() => undefined);
         await consumer.changing;
         const channel = consumer.channel;
-        if (channel && consumer.consumerTag) {
-          await channel.cancel(consumer.consumerTag).catch(() => undefined);
+        if (channel) {
+          let unusedCredit = 0;
+          for (const sub of consumer.subscriptions) {
+            if (!sub.live || !sub.tag) continue;
+            sub.live = false;
+            unusedCredit += Math.max(0, sub.prefetch - sub.unsettled);
+            await channel.cancel(sub.tag).catch(() => undefined);
+          }
+          if (unusedCredit > 0 && consumer.channelOpen)
+            this.logger.info(
+              { queue: consumer.queue, unusedCredit },
+              'cancelled a consumer that could still receive; a message the broker was sending it goes back to the queue (a quorum queue counts it as a delivery)',
+            );
+          void this.retireChannel(consumer, channel);
         }
-        if (channel) void this.retireChannel(consumer, channel);
       },
     };
   }
@@ -401,22 +431,49 @@ export class AmqpConnection {
   }
 
   /**
-   * Replaces the consumer's subscription on its channel with one of `prefetch`. Keeping the
-   * channel matters: a second consumer on another channel of this connection would, when
-   * the connection drops, be offered the first one's returned messages on its way down,
-   * and a quorum queue counts that as one more delivery.
+   * Brings the consumer's subscriptions on its channel in line with `limit`, the most
+   * unsettled messages it may hold. Raising adds a subscription for the difference:
+   * cancelling one that can still receive is what must be avoided, because a quorum
+   * queue on RabbitMQ 3.10 hands the message it was sending to a cancelled consumer back
+   * with `x-delivery-count` raised, a delivery nobody saw (issue 17.4). Keeping the
+   * channel matters too: a second consumer on another channel of this connection would,
+   * when the connection drops, be offered the first one's returned messages on its way
+   * down, and a quorum queue counts that as one more delivery.
    */
-  private async changePrefetch(consumer: Consumer, prefetch: number): Promise<void> {
+  private async changeLimit(consumer: Consumer, limit: number): Promise<void> {
     await consumer.starting?.catch(() => undefined);
-    if (consumer.cancelled || prefetch === consumer.prefetch) return;
-    consumer.prefetch = prefetch;
+    if (consumer.cancelled || limit === consumer.limit) return;
+    consumer.limit = limit;
     const { channel, lost } = consumer;
-    // Not open: the next (re)start subscribes with the new prefetch.
+    // Not open: the next (re)start subscribes with the new limit.
     if (!channel || !lost || !consumer.channelOpen) return;
-    const tag = consumer.consumerTag;
-    consumer.consumerTag = undefined;
-    if (tag) await channel.cancel(tag);
-    if (prefetch > 0 && !consumer.cancelled) await this.subscribe(consumer, channel, lost);
+    await this.rebalance(consumer, channel, lost);
+  }
+
+  private async rebalance(consumer: Consumer, channel: Channel, lost: AbortSignal): Promise<void> {
+    const limit = consumer.limit;
+    const credit = (sub: Subscription) => Math.max(0, sub.prefetch - sub.unsettled);
+    // A live subscription may come to hold its prefetch; a cancelled one holds what it has.
+    let capacity = 0;
+    for (const sub of consumer.subscriptions)
+      capacity += sub.live ? Math.max(sub.prefetch, sub.unsettled) : sub.unsettled;
+    const live = [...consumer.subscriptions].filter((sub) => sub.live).sort((a, b) => credit(b) - credit(a));
+    for (const sub of live) {
+      // Paused: nothing more at all, not even once what it holds is settled.
+      if (limit > 0 && (capacity <= limit || credit(sub) === 0)) break;
+      capacity -= credit(sub);
+      sub.live = false;
+      if (sub.tag) await channel.cancel(sub.tag);
+      if (credit(sub) > 0) {
+        this.logger.info(
+          { queue: consumer.queue, unusedCredit: credit(sub), limit },
+          'cancelled a subscription that could still receive; a message the broker was sending it goes back to the queue with its delivery count raised',
+        );
+      }
+      if (sub.unsettled === 0) consumer.subscriptions.delete(sub);
+    }
+    if (limit > capacity && !consumer.cancelled)
+      await this.subscribe(consumer, channel, lost, limit - capacity);
   }
 
   private async openConsumerChannel(consumer: Consumer): Promise<void> {
@@ -424,7 +481,7 @@ export class AmqpConnection {
     const channel = await model.createChannel();
     consumer.channel = channel;
     consumer.channelOpen = true;
-    consumer.consumerTag = undefined;
+    consumer.subscriptions = new Set();
     // One signal per channel, shared by every message delivered on it (up to prefetch
     // listeners at once, hence no listener limit).
     const lost = new AbortController();
@@ -437,12 +494,42 @@ export class AmqpConnection {
     channel.on('error', (err: Error) =>
       this.logger.warn({ err: errorSummary(err), queue: consumer.queue }, 'AMQP consumer channel error'),
     );
-    if (consumer.prefetch > 0) await this.subscribe(consumer, channel, lost.signal);
+    if (consumer.limit > 0) await this.subscribe(consumer, channel, lost.signal, consumer.limit);
   }
 
-  private async subscribe(consumer: Consumer, channel: Channel, lost: AbortSignal): Promise<void> {
-    await channel.prefetch(consumer.prefetch);
-    const extraArguments = (await consumer.options.beforeConsume?.(channel)) ?? {};
+  /** Adds a subscription of `prefetch` on the consumer's channel. */
+  private async subscribe(
+    consumer: Consumer,
+    channel: Channel,
+    lost: AbortSignal,
+    prefetch: number,
+  ): Promise<void> {
+    // Registered before consume: deliveries may reach the callback before consume resolves.
+    const sub: Subscription = { prefetch, unsettled: 0, live: true };
+    const subscriptions = consumer.subscriptions;
+    subscriptions.add(sub);
+    const settled = () => {
+      sub.unsettled--;
+      if (!sub.live && sub.unsettled <= 0) subscriptions.delete(sub);
+    };
+    try {
+      await channel.prefetch(prefetch);
+      const extraArguments = (await consumer.options.beforeConsume?.(channel)) ?? {};
+      sub.tag = await this.consumeOn(consumer, channel, lost, sub, settled, extraArguments);
+    } catch (err) {
+      subscriptions.delete(sub);
+      throw err;
+    }
+  }
+
+  private async consumeOn(
+    consumer: Consumer,
+    channel: Channel,
+    lost: AbortSignal,
+    sub: Subscription,
+    settled: () => void,
+    extraArguments: Record<string, unknown>,
+  ): Promise<string> {
     const reply = await channel.consume(
       consumer.queue,
       (raw) => {
@@ -452,12 +539,14 @@ export class AmqpConnection {
           void this.resubscribe(consumer, channel);
           return;
         }
+        sub.unsettled++;
         const message = new InboundMessage(
           channel,
           raw,
           () => consumer.channel === channel && consumer.channelOpen,
           consumer.queue,
           lost,
+          settled,
         );
         const run = this.runHandler(consumer, message);
         consumer.inFlight.add(run);
@@ -469,7 +558,7 @@ export class AmqpConnection {
         arguments: { ...consumer.options.arguments, ...extraArguments },
       },
     );
-    consumer.consumerTag = reply.consumerTag;
+    return reply.consumerTag;
   }
 
   private async runHandler(consumer: Consumer, message: InboundMessage): Promise<void> {
@@ -563,6 +652,13 @@ export class AmqpConnection {
     this.openWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** Messages delivered on the consumer's current channel and not yet settled. */
+function heldBy(consumer: Consumer): number {
+  let held = 0;
+  for (const sub of consumer.subscriptions) held += sub.unsettled;
+  return held;
 }
 
 /** The broker's 404 NOT_FOUND (a queue or exchange that does not exist), as amqplib reports it. */

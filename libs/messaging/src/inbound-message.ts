@@ -14,6 +14,7 @@ export class InboundMessage {
   /**
    * @param channelLost aborts (reason: ChannelClosedError) when the channel closes; a
    *   signal that never aborts when omitted.
+   * @param onSettled called once when the message is acked or nacked on its channel.
    */
   constructor(
     private readonly channel: Channel,
@@ -21,6 +22,7 @@ export class InboundMessage {
     private readonly isChannelOpen: () => boolean,
     readonly queue: string,
     readonly channelLost: AbortSignal = new AbortController().signal,
+    private readonly onSettled?: () => void,
   ) {}
 
   get content(): Buffer {
@@ -75,6 +77,7 @@ export class InboundMessage {
     if (this.settled || this.channelLost.aborted || !this.isChannelOpen()) return false;
     this.settled = true;
     action();
+    this.onSettled?.();
     return true;
   }
 }

@@ -3,44 +3,57 @@ import { type ConsumerHandle } from '@koji-farm/messaging';
 /** How soon a failed change is tried again when no slot change would retry it. */
 const RETRY_AFTER_MS = 1000;
 
+/** What the consumption follows: the pool's slots and whether it takes tasks at all. */
+export interface SlotGate {
+  readonly size: number;
+  readonly free: number;
+  /** False while the executor must take no task of this pool (IntakeHealth, shutdown). */
+  accepting(): boolean;
+}
+
 /**
- * Keeps the executor's arch-queue consumers in step with its free slots.
+ * Keeps the executor's task consumers in step with its slots (ADR 0068, 0077).
  *
- * RabbitMQ's prefetch is per consumer and quorum queues refuse a channel-wide (global) one,
- * so consumers of N arch queues with prefetch = SLOTS could hold N × SLOTS messages, the
- * extra ones waiting for a slot here while another executor sits idle. Instead each
- * consumer's prefetch is set to the slots free at the moment, 0 (not subscribed) while
- * none is free. A consumer keeps its channel through these changes, so the messages it
- * delivered before (the running tasks) stay with it and are settled as usual.
+ * Each consumer has a limit: the most unsettled messages it may hold at once
+ * (`ConsumerHandle.setPrefetch`). Raising it adds a broker subscription; lowering it
+ * cancels one that could still receive, and RabbitMQ 3.10 then hands a message it was
+ * sending back to the queue with its delivery count raised, a delivery nobody saw
+ * (issue 17.4). So limits are lowered only when the pool must stop taking tasks:
  *
- * What can still arrive in excess is what the broker sent in the instant between a slot
- * being taken and the prefetch being lowered; those messages wait for a slot.
+ * - one queue: the limit is the pool's size. A delivered message takes a slot and uses
+ *   the consumer's credit at once, its settlement frees both, so the consumer never
+ *   holds more than there are slots and nothing is ever cancelled;
+ * - several queues (arches): each may hold what it holds plus the free slots; the limit
+ *   is not lowered while a slot is free (a message in excess waits for a slot), and is
+ *   lowered to what each holds once none is free, so a busy executor leaves queued tasks
+ *   to idle ones;
+ * - not accepting (Podman away, disk short, shutdown): 0, paused.
  */
 export class SlotGatedConsumption {
   private consumers?: ConsumerHandle[];
-  /** The prefetch the consumers run with; undefined = not yet, or unknown after a failed change. */
-  private prefetch?: number;
+  /** The limit each consumer runs with; undefined = not yet, or unknown after a failed change. */
+  private limits?: number[];
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private retry?: NodeJS.Timeout;
 
   constructor(
-    private readonly freeSlots: () => number,
-    /** Starts one consumer per queue with `prefetch`, all or none. */
-    private readonly subscribe: (prefetch: number) => Promise<ConsumerHandle[]>,
+    private readonly gate: SlotGate,
+    /** Starts one consumer per queue with `limit`, all or none. */
+    private readonly subscribe: (limit: number) => Promise<ConsumerHandle[]>,
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** The prefetch of the consumers (0 while paused). */
-  get currentPrefetch(): number {
-    return this.prefetch ?? 0;
+  /** The limits of the consumers, one per queue (0 while paused). */
+  get currentLimits(): number[] {
+    return [...(this.limits ?? [])];
   }
 
-  /** Brings the consumers in line with the free slots now. Calls run one after another. */
+  /** Brings the consumers in line with the slots now. Calls run one after another. */
   update(): Promise<void> {
     const next = this.chain.then(() => this.apply());
     this.chain = next.catch((err: unknown) => {
-      this.prefetch = undefined;
+      this.limits = undefined;
       this.onError(err);
       this.scheduleRetry();
     });
@@ -60,15 +73,27 @@ export class SlotGatedConsumption {
 
   private async apply(): Promise<void> {
     if (this.closed) return;
-    const wanted = this.freeSlots();
-    if (wanted === this.prefetch) return;
     if (!this.consumers) {
-      this.consumers = await this.subscribe(wanted);
-    } else {
-      this.prefetch = undefined;
-      await Promise.all(this.consumers.map((c) => c.setPrefetch(wanted)));
+      const first = this.gate.accepting() ? this.gate.size : 0;
+      this.consumers = await this.subscribe(first);
+      this.limits = this.consumers.map(() => first);
+      return;
     }
-    this.prefetch = wanted;
+    const consumers = this.consumers;
+    const previous = this.limits;
+    const wanted = consumers.map((c, i) => this.limitFor(c, previous?.[i]));
+    this.limits = undefined;
+    await Promise.all(consumers.map((c, i) => c.setPrefetch(wanted[i])));
+    this.limits = wanted;
+  }
+
+  private limitFor(consumer: ConsumerHandle, previous: number | undefined): number {
+    const { gate } = this;
+    if (!gate.accepting()) return 0;
+    if (this.consumers!.length === 1) return gate.size;
+    const held = consumer.held();
+    if (gate.free === 0) return held;
+    return Math.max(held + gate.free, previous ?? 0);
   }
 
   private scheduleRetry(): void {

@@ -32,9 +32,9 @@ import { TaskPool } from './task-pool';
  * ORCHESTRATION_SLOTS at once, no container) through the AMQP transport, which validates them and routes
  * each to the `@KojiMethod` handler of its method; an invalid message, or one for a
  * method this executor has no handler for, goes to the dead letters at once with the
- * reason. A routed task waits for a slot and runs through the TaskRunner. The consumers'
- * prefetch follows the free slots and they pause while none is free, so that a busy
- * executor leaves queued tasks to idle ones (SlotGatedConsumption, ADR 0068).
+ * reason. A routed task waits for a slot and runs through the TaskRunner. The consumers
+ * hold no more messages than the slots, without cancelling a subscription that could
+ * still receive (SlotGatedConsumption, ADR 0068, 0077).
  */
 @Injectable()
 export class TaskIntake {
@@ -119,15 +119,15 @@ export class TaskIntake {
     }
   }
 
-  /** One consumer per queue of the pool with `prefetch` (0: channel open, not yet consuming); all or none. */
-  private async subscribe(pool: TaskPool, prefetch: number): Promise<ConsumerHandle[]> {
+  /** One consumer per queue of the pool holding at most `limit` messages (0: channel open, not yet consuming); all or none. */
+  private async subscribe(pool: TaskPool, limit: number): Promise<ConsumerHandle[]> {
     const consumers: ConsumerHandle[] = [];
     try {
       for (const queue of pool.queues) {
         consumers.push(
           await this.server.consume<TaskMessage>({
             queue,
-            consume: { prefetch },
+            consume: { prefetch: limit },
             decode: (message) => this.decode(message),
             refuse: 'dead-letter',
             unhandled: (_pattern, task) =>
@@ -140,7 +140,7 @@ export class TaskIntake {
       await Promise.allSettled(consumers.map((c) => c.cancel()));
       throw err;
     }
-    this.logger.debug({ pool: pool.kind, prefetch }, 'consuming the task queues');
+    this.logger.debug({ pool: pool.kind, limit }, 'consuming the task queues');
     return consumers;
   }
 
@@ -151,6 +151,16 @@ export class TaskIntake {
     return { refused: parsed.reason };
   }
 
+  /** Returns a delivery to its queue before it ran (it counts as a delivery), saying why. */
+  private handBack(delivery: Delivery<TaskMessage>, why: string): void {
+    const { message, data: task } = delivery;
+    const returned = message.nack(true);
+    this.logger.info(
+      { taskId: task.taskId, queue: message.queue, deliveryCount: message.deliveryCount, returned },
+      `handing the task message back to its queue unrun: ${why}`,
+    );
+  }
+
   /** A task routed to its handler: waits for a slot of its pool, then runs. */
   private async deliver(
     pool: TaskPool,
@@ -159,13 +169,13 @@ export class TaskIntake {
   ): Promise<void> {
     const { message, data: task } = delivery;
     if (this.stopping) {
-      message.nack(true);
+      this.handBack(delivery, 'the executor is shutting down');
       return;
     }
     try {
       await pool.slots.acquire();
-    } catch {
-      message.nack(true);
+    } catch (err) {
+      this.handBack(delivery, err instanceof Error ? err.message : String(err));
       return;
     }
     void pool.consumption.update();

@@ -97,7 +97,8 @@ export class AmqpServer
     this.consumers.add(handle);
     return {
       queue: handle.queue,
-      setPrefetch: (prefetch) => handle.setPrefetch(prefetch),
+      setPrefetch: (limit) => handle.setPrefetch(limit),
+      held: () => handle.held(),
       cancel: async () => {
         this.consumers.delete(handle);
         await handle.cancel();
