@@ -34,4 +34,14 @@ describe(`${InFlightStore.name} generations`, () => {
     expect(await afterRestart.nextGeneration(41)).toBe(3);
     expect(await redis.pttl('poller:generation:41')).toBeGreaterThan(24 * 3600 * 1000);
   });
+
+  it('goes above a floor known from elsewhere when Redis lost the counter (issue 17.2)', async () => {
+    const store = new InFlightStore(redis, lease, silentLogger);
+    expect(await store.nextGeneration(51)).toBe(1);
+    expect(await store.nextGeneration(51)).toBe(2);
+    await redis.del('poller:generation:51');
+    // an executor's heartbeat says it runs generation 2
+    expect(await store.nextGeneration(51, 2)).toBe(3);
+    expect(await store.nextGeneration(51, 2)).toBe(4);
+  });
 });

@@ -80,6 +80,18 @@ describe(LeaderLease.name, () => {
     expect(await a.holder()).toMatchObject({ pollerId: 'b', token: b.token });
   });
 
+  it('gives a larger token after Redis lost the lease and its counter (a flush), not 1 again (issue 17.2)', async () => {
+    const a = lease('a');
+    expect(await a.tryAcquire()).toBe(true);
+    const before = a.token!;
+    const admin = redis();
+    await admin.del('poller:lease', 'poller:lease:token');
+    admin.disconnect();
+    const b = lease('b');
+    expect(await b.tryAcquire()).toBe(true);
+    expect(b.token!).toBeGreaterThan(before);
+  });
+
   it('stays with a holder that renews it, past several TTLs', async () => {
     const a = lease('a');
     const b = lease('b');

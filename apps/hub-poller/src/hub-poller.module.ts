@@ -19,6 +19,7 @@ import { PollerMetrics } from './health/poller-metrics';
 import { HubGateway } from './hub/hub-gateway';
 import { LeaderLease } from './lease/leader-lease';
 import { BuildrootExpirer } from './loop/buildroot-expirer';
+import { ExecutorClaims } from './loop/executor-claims';
 import { HostLoop } from './loop/host-loop';
 import { TaskIssuer } from './loop/task-issuer';
 import { TaskOpener } from './loop/task-opener';
@@ -93,6 +94,7 @@ export class HubPollerModule {
         TaskReconciler,
         TaskTaker,
         BuildrootExpirer,
+        ExecutorClaims,
         HostLoop,
         DeadLetterHandler,
         DeadLetterConsumer,

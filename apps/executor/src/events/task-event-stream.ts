@@ -26,6 +26,8 @@ export class TaskEventStream {
     private readonly publisher: EventPublisher,
     private readonly scope: { executorId: string; taskId: number; attempt: number },
     private readonly logger: LoggerLike,
+    /** Told of every event as it is emitted (e.g. the attempt's buildroots); must not throw. */
+    private readonly observe?: (draft: TaskEventDraft) => void,
   ) {}
 
   get lastSeq(): number {
@@ -38,6 +40,7 @@ export class TaskEventStream {
   }
 
   emit(draft: TaskEventDraft): void {
+    this.observe?.(draft);
     const event = { ...draft, ...this.scope, seq: ++this.seq } as EventDraft<FarmEvent>;
     // Published at once, not after the previous confirm: one confirm channel keeps the
     // order, and a slow confirm does not hold back the events behind it.

@@ -94,6 +94,12 @@ export class HeartbeatService {
         startedAt: this.startedAt,
         hostname: hostname(),
         problems: this.health.problems(),
+        running: this.running.all().map((task) => ({
+          taskId: task.taskId,
+          generation: task.generation,
+          attempt: task.attempt,
+          buildroots: [...task.buildroots],
+        })),
       });
     } catch (err) {
       this.logger.warn({ err }, 'could not publish a heartbeat');

@@ -7,6 +7,8 @@ export class RunningTask {
   /** Resolves when the attempt has settled its message and cleaned up. */
   readonly done = new Promise<void>((resolve) => (this.finish = resolve));
   readonly startedAt = Date.now();
+  /** The hub buildroots this attempt made and has not expired (heartbeats list them). */
+  readonly buildroots = new Set<number>();
 
   constructor(
     readonly taskId: number,
@@ -26,6 +28,12 @@ export class RunningTask {
   /** Stops the attempt's work; `reason` says why (TaskCanceledError, TaskTimeoutError). First reason wins. */
   abort(reason: Error): void {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /** Follows the attempt's `buildroot.state` events. */
+  noteBuildroot(brootId: number, state: string): void {
+    if (state === 'EXPIRED') this.buildroots.delete(brootId);
+    else this.buildroots.add(brootId);
   }
 
   markDone(): void {

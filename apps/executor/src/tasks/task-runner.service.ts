@@ -83,13 +83,19 @@ export class TaskRunner {
       delivery.ack();
       return;
     }
+    // The attempt's buildroots, followed from its events (heartbeats list them).
+    const attemptRef: { task?: RunningTask } = {};
     const events = new TaskEventStream(
       this.publisher,
       { executorId: this.config.executorId, taskId: task.taskId, attempt },
       logger,
+      (draft) => {
+        if (draft.type === 'buildroot.state') attemptRef.task?.noteBuildroot(draft.brootId, draft.state);
+      },
     );
     const started = performance.now();
     const current = new RunningTask(task.taskId, attempt, generation, task.method, task.weight, pool);
+    attemptRef.task = current;
     if (older) await this.supersede(older, logger);
     this.running.add(current);
     events.emit({ type: 'task.received', method: task.method, arch: task.arch, parentId: task.parentId });

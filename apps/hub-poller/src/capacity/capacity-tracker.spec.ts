@@ -4,7 +4,11 @@ import { silentLogger } from '@koji-farm/observability';
 import { type HubPollerConfig } from '../config/hub-poller.config';
 import { CapacityTracker } from './capacity-tracker';
 
-function heartbeat(executorId: string, slots: number): ExecutorHeartbeatEvent {
+function heartbeat(
+  executorId: string,
+  slots: number,
+  running: ExecutorHeartbeatEvent['running'] = [],
+): ExecutorHeartbeatEvent {
   return executorHeartbeatEvent.parse({
     v: 1,
     id: randomUUID(),
@@ -20,6 +24,7 @@ function heartbeat(executorId: string, slots: number): ExecutorHeartbeatEvent {
     version: 'test',
     startedAt: new Date().toISOString(),
     hostname: 'h',
+    running,
   });
 }
 
@@ -42,5 +47,20 @@ describe(CapacityTracker.name, () => {
     expect(sut.snapshot([], 2).containerSlots).toBe(6);
     sut.onStopped('a');
     expect(sut.snapshot([], 3).liveExecutors).toBe(0);
+  });
+
+  it("lists live executors' running tasks and remembers the highest generation heard of a task", () => {
+    const sut = new CapacityTracker(config, silentLogger);
+    sut.onHeartbeat(heartbeat('a', 2, [{ taskId: 7, generation: 3, attempt: 13, buildroots: [70] }]), 0);
+    sut.onHeartbeat(heartbeat('b', 2, [{ taskId: 8, generation: 1, attempt: 1, buildroots: [] }]), 0);
+    expect([...sut.claims(1).entries()]).toEqual([
+      [7, { taskId: 7, generation: 3, attempt: 13, buildroots: [70], executorId: 'a' }],
+      [8, { taskId: 8, generation: 1, attempt: 1, buildroots: [], executorId: 'b' }],
+    ]);
+    sut.onHeartbeat(heartbeat('a', 2, []), 2);
+    expect([...sut.claims(3).keys()]).toEqual([8]);
+    expect(sut.claims(20_000).size).toBe(0);
+    expect(sut.generationSeen(7)).toBe(3);
+    expect(sut.generationSeen(9)).toBe(0);
   });
 });

@@ -1,12 +1,20 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
-import { type ExecutorHeartbeatEvent } from '@koji-farm/contracts';
+import { type ExecutorHeartbeatEvent, type RunningTaskClaim } from '@koji-farm/contracts';
 import { type LoggerLike } from '@koji-farm/observability';
 import { HUB_POLLER_CONFIG, type HubPollerConfig } from '../config/hub-poller.config';
 import { POLLER_LOGGER } from '../poller/poller-logger';
 import { type InFlightTask } from '../state/in-flight-task';
 import { type ExecutorState } from './executor-state';
 import { FarmCapacity } from './farm-capacity';
+
+/** Generations remembered per task (the highest a heartbeat named), at most this many tasks. */
+const GENERATIONS_REMEMBERED = 10_000;
+
+/** A live executor's claim on a task: it runs an attempt of it now. */
+export interface TaskClaim extends RunningTaskClaim {
+  executorId: string;
+}
 
 /**
  * The farm's executors as their heartbeats describe them. An executor silent for
@@ -17,6 +25,8 @@ import { FarmCapacity } from './farm-capacity';
 @Injectable()
 export class CapacityTracker {
   private readonly executors = new Map<string, ExecutorState>();
+  /** The highest generation a heartbeat named per task, oldest first (a bounded memory). */
+  private readonly generations = new Map<number, number>();
   private readonly logger: LoggerLike;
 
   constructor(
@@ -42,8 +52,34 @@ export class CapacityTracker {
       orchestrating: event.orchestrating,
       orchestrationSlots: event.orchestrationSlots,
       load: event.load,
+      running: event.running,
       lastSeen: now,
     });
+    for (const claim of event.running) this.rememberGeneration(claim.taskId, claim.generation);
+  }
+
+  /** The tasks live executors run now, by task (the latest claim wins). */
+  claims(now = performance.now()): Map<number, TaskClaim> {
+    const claims = new Map<number, TaskClaim>();
+    for (const executor of this.live(now))
+      for (const claim of executor.running)
+        claims.set(claim.taskId, { ...claim, executorId: executor.executorId });
+    return claims;
+  }
+
+  /** The highest generation of the task any heartbeat named (0: none heard of). */
+  generationSeen(taskId: number): number {
+    return this.generations.get(taskId) ?? 0;
+  }
+
+  private rememberGeneration(taskId: number, generation: number): void {
+    const known = this.generations.get(taskId) ?? 0;
+    this.generations.delete(taskId);
+    this.generations.set(taskId, Math.max(known, generation));
+    if (this.generations.size > GENERATIONS_REMEMBERED) {
+      const oldest = this.generations.keys().next().value;
+      if (oldest !== undefined) this.generations.delete(oldest);
+    }
   }
 
   onStopped(executorId: string): void {

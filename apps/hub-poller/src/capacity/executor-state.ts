@@ -1,3 +1,5 @@
+import { type RunningTaskClaim } from '@koji-farm/contracts';
+
 /** The latest heartbeat of one executor, with when it arrived (monotonic ms). */
 export interface ExecutorState {
   executorId: string;
@@ -8,5 +10,7 @@ export interface ExecutorState {
   orchestrating: number;
   orchestrationSlots: number;
   load: number;
+  /** The task attempts it runs, as its latest heartbeat listed them. */
+  running: readonly RunningTaskClaim[];
   lastSeen: number;
 }

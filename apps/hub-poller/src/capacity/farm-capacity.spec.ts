@@ -12,6 +12,7 @@ function executor(patch: Partial<ExecutorState> = {}): ExecutorState {
     orchestrating: 0,
     orchestrationSlots: 0,
     load: 0,
+    running: [],
     lastSeen: 0,
     ...patch,
   };

@@ -7,7 +7,7 @@ import { HUB_POLLER_CONFIG, type HubPollerConfig } from '../config/hub-poller.co
 import { LeaseLostError } from '../errors/lease-lost.error';
 import { POLLER_LOGGER } from '../poller/poller-logger';
 import { REDIS_KEYS } from '../state/redis-keys';
-import { RELEASE_LEASE, RENEW_LEASE } from './lease-scripts';
+import { NEXT_TOKEN, RELEASE_LEASE, RENEW_LEASE } from './lease-scripts';
 
 interface Holding {
   value: string;
@@ -26,7 +26,8 @@ export interface LeaseHolder {
 /**
  * The leader lease (ADR 0051): `SET poller:lease "<token> <pollerId> <instance>" NX PX
  * ttl`, extended by its holder only (compare-and-PEXPIRE in Lua), released on shutdown
- * (compare-and-DEL). `token` comes from INCR, so every acquisition has a larger one.
+ * (compare-and-DEL). `token` comes from INCR, so every acquisition has a larger one; a
+ * counter Redis lost starts again from Redis's clock (ms), larger still (issue 17.2).
  *
  * Fencing: the holder counts on the lease only until `validUntil`, measured on the
  * monotonic clock from the moment the last successful renewal was *sent*, minus a
@@ -81,7 +82,7 @@ export class LeaderLease {
       }
     }
     if ((await this.redis.exists(REDIS_KEYS.lease)) === 1) return false;
-    const token = await this.redis.incr(REDIS_KEYS.leaseToken);
+    const token = Number(await this.redis.eval(NEXT_TOKEN, 1, REDIS_KEYS.leaseToken));
     const value = `${token} ${this.config.pollerId} ${this.instance}`;
     const sentAt = performance.now();
     const ok = await this.redis.set(REDIS_KEYS.lease, value, 'PX', this.config.leaseTtlMs, 'NX');

@@ -29,3 +29,28 @@ export const FENCED_HDEL = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('HDEL', KEYS[2], unpack(ARGV, 2))
 return 1`;
+
+/**
+ * KEYS[1] the fencing token counter → the next token. A counter that is missing (first
+ * start, or a Redis that lost its data) starts from Redis's clock in ms, so tokens never
+ * go backwards after a flush.
+ */
+export const NEXT_TOKEN = `
+local token = redis.call('INCR', KEYS[1])
+if token == 1 then
+  local now = redis.call('TIME')
+  token = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  redis.call('SET', KEYS[1], token)
+end
+return token`;
+
+/** KEYS[1] a task's generation counter, ARGV[1] floor, ARGV[2] TTL ms → the next generation, above the floor. */
+export const NEXT_GENERATION = `
+local generation = redis.call('INCR', KEYS[1])
+local floor = tonumber(ARGV[1])
+if generation <= floor then
+  generation = floor + 1
+  redis.call('SET', KEYS[1], generation)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return generation`;

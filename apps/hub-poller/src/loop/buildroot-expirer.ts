@@ -5,12 +5,14 @@ import { PollerEvents } from '../messaging/poller-events';
 import { POLLER_LOGGER } from '../poller/poller-logger';
 import { InFlightStore } from '../state/in-flight-store';
 import { endsLoop } from './ends-loop';
+import { ExecutorClaims } from './executor-claims';
 
 /**
  * Protocol §4 step 2 (kojid's updateBuildroots, hub side only: executors remove their
  * containers themselves): a buildroot of this host not yet EXPIRED whose task the farm
  * no longer runs (or that has no task) is expired, and `buildroot.state` EXPIRED published
- * for the task's buildroots.
+ * for the task's buildroots. "No longer runs": not in the in-flight set and not claimed by
+ * a live executor's heartbeat (ExecutorClaims).
  */
 @Injectable()
 export class BuildrootExpirer {
@@ -20,6 +22,7 @@ export class BuildrootExpirer {
     private readonly hub: HubGateway,
     private readonly inFlight: InFlightStore,
     private readonly events: PollerEvents,
+    private readonly claims: ExecutorClaims,
     @Inject(POLLER_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'buildroots' });
@@ -27,8 +30,17 @@ export class BuildrootExpirer {
 
   async expireStale(hostId: number, signal?: AbortSignal): Promise<number> {
     let expired = 0;
-    for (const root of await this.hub.listBuildroots(hostId, signal)) {
-      if (root.task_id !== null && this.inFlight.has(root.task_id)) continue;
+    const roots = (await this.hub.listBuildroots(hostId, signal)).filter(
+      (root) => root.task_id === null || !this.inFlight.has(root.task_id),
+    );
+    if (roots.length === 0) return 0;
+    // A buildroot may look stale only because Redis lost the record of its task: expire
+    // nothing before every executor was heard from, and nothing a running attempt holds.
+    if (!this.claims.settled()) return 0;
+    const claims = this.claims.current();
+    const held = this.claims.buildroots(claims);
+    for (const root of roots) {
+      if (held.has(root.id) || (root.task_id !== null && claims.has(root.task_id))) continue;
       try {
         await this.hub.expireBuildroot(root.id, signal);
         expired++;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type SessionCredentials } from '@koji-farm/koji';
 import { UnroutableMessageError } from '@koji-farm/messaging';
 import { type LoggerLike } from '@koji-farm/observability';
+import { CapacityTracker } from '../capacity/capacity-tracker';
 import { HUB_POLLER_CONFIG, type HubPollerConfig } from '../config/hub-poller.config';
 import { TaskNotTransportableError } from '../errors/task-not-transportable.error';
 import { PollerMetrics } from '../health/poller-metrics';
@@ -52,6 +53,7 @@ export class TaskIssuer {
     private readonly inFlight: InFlightStore,
     private readonly lease: LeaderLease,
     private readonly metrics: PollerMetrics,
+    private readonly tracker: CapacityTracker,
     @Inject(HUB_POLLER_CONFIG) private readonly config: HubPollerConfig,
     @Inject(POLLER_LOGGER) logger: LoggerLike,
   ) {
@@ -146,7 +148,12 @@ export class TaskIssuer {
     await this.inFlight.recording(info.id, async () => {
       try {
         this.lease.assertHeld('queue a task');
-        generation = await this.inFlight.nextGeneration(info.id);
+        // Above any generation an executor runs or the record names, even if Redis lost the counter.
+        const floor = Math.max(
+          this.tracker.generationSeen(info.id),
+          this.inFlight.get(info.id)?.generation ?? 0,
+        );
+        generation = await this.inFlight.nextGeneration(info.id, floor);
         await this.publisher.publishTask(message, generation);
       } catch (err) {
         await this.endSubsession(session, log);

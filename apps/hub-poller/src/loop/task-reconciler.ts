@@ -10,6 +10,7 @@ import { POLLER_LOGGER } from '../poller/poller-logger';
 import { InFlightStore } from '../state/in-flight-store';
 import { type InFlightTask } from '../state/in-flight-task';
 import { endsLoop } from './ends-loop';
+import { ExecutorClaims } from './executor-claims';
 import { TaskIssuer } from './task-issuer';
 
 export interface Reconciliation {
@@ -39,17 +40,21 @@ export class TaskReconciler {
     private readonly publisher: TaskPublisher,
     private readonly events: PollerEvents,
     private readonly metrics: PollerMetrics,
+    private readonly claims: ExecutorClaims,
     @Inject(POLLER_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'reconciler' });
   }
+
+  /** Tasks run by an executor without a record here that were logged already. */
+  private readonly unrecordedLogged = new Set<number>();
 
   async reconcile(signal?: AbortSignal): Promise<Reconciliation> {
     const listed = new Map<number, HostTask>();
     for (const task of await this.hub.getHostTasks(signal)) listed.set(task.id, task);
     const released = new Set<number>();
 
-    const unknown = [...listed.keys()].filter((id) => !this.inFlight.has(id));
+    const unknown = this.unrecordedAndUnclaimed(listed);
     if (unknown.length > 0) {
       this.logger.info({ taskIds: unknown }, 'freeing OPEN tasks this farm has no record of');
       await this.hub.freeTasks(unknown, signal);
@@ -78,6 +83,41 @@ export class TaskReconciler {
     for (const row of listed.values()) if (!row.waiting) load += row.weight;
     this.metrics.inFlight.set(this.inFlight.size);
     return { load, released };
+  }
+
+  /**
+   * OPEN tasks of this host with no in-flight record that no live executor runs: kojid
+   * frees such tasks after a restart. Not before a new leader has heard every executor
+   * (ExecutorClaims.settled), and never one an executor runs: the record may be what
+   * was lost (a Redis flush), not the task.
+   */
+  private unrecordedAndUnclaimed(listed: ReadonlyMap<number, HostTask>): number[] {
+    const unrecorded = [...listed.keys()].filter((id) => !this.inFlight.has(id));
+    if (unrecorded.length === 0) return [];
+    if (!this.claims.settled()) {
+      this.logger.debug(
+        { taskIds: unrecorded, graceMs: this.claims.graceMs },
+        'not freeing unrecorded tasks before every executor was heard from',
+      );
+      return [];
+    }
+    const claims = this.claims.current();
+    const unclaimed: number[] = [];
+    for (const id of unrecorded) {
+      const claim = claims.get(id);
+      if (!claim) {
+        unclaimed.push(id);
+        continue;
+      }
+      if (this.unrecordedLogged.has(id)) continue;
+      this.unrecordedLogged.add(id);
+      this.logger.warn(
+        { taskId: id, executorId: claim.executorId, generation: claim.generation, attempt: claim.attempt },
+        'an executor runs a task this farm has no record of (did Redis lose the in-flight set?): leaving it running',
+      );
+    }
+    for (const id of this.unrecordedLogged) if (!listed.has(id)) this.unrecordedLogged.delete(id);
+    return unclaimed;
   }
 
   private async settle(task: InFlightTask, released: Set<number>, signal?: AbortSignal): Promise<void> {

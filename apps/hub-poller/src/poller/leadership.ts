@@ -57,6 +57,7 @@ export class Leadership {
   markStandby(): void {
     if (this.leadingValue) this.setLeaderGauge(false);
     this.leadingValue = false;
+    this.status.leadingSince = null;
     this.inFlight.forget();
     if (this.status.role === 'leader') this.status.role = 'standby';
     this.status.ready = false;
@@ -84,6 +85,7 @@ export class Leadership {
     await this.inFlight.load();
     this.lease.assertHeld('lead');
     this.leadingValue = true;
+    this.status.leadingSince = performance.now();
     this.status.role = 'leader';
     this.setLeaderGauge(true);
     this.metrics.takeovers.inc();

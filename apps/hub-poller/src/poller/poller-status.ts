@@ -12,6 +12,8 @@ export class PollerStatus {
   lastLoopAt: Date | null = null;
   lastLoopError: string | null = null;
   loopRunning = false;
+  /** performance.now() when this poller last became the leader; null while not leading. */
+  leadingSince: number | null = null;
 
   get leader(): boolean {
     return this.role === 'leader';

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { type LoggerLike } from '@koji-farm/observability';
 import { LeaseLostError } from '../errors/lease-lost.error';
 import { LeaderLease } from '../lease/leader-lease';
-import { FENCED_HDEL, FENCED_HSET } from '../lease/lease-scripts';
+import { FENCED_HDEL, FENCED_HSET, NEXT_GENERATION } from '../lease/lease-scripts';
 import { POLLER_LOGGER } from '../poller/poller-logger';
 import { type InFlightTask, inFlightTaskSchema } from './in-flight-task';
 import { REDIS_KEYS } from './redis-keys';
@@ -69,16 +69,20 @@ export class InFlightStore {
     return this.tasks.get(taskId);
   }
 
-  /** The generation for the task's next message: one higher than any before it. */
-  async nextGeneration(taskId: number): Promise<number> {
-    const key = REDIS_KEYS.generation(taskId);
-    const [[incrError, generation]] = (await this.redis
-      .multi()
-      .incr(key)
-      .pexpire(key, GENERATION_TTL_MS)
-      .exec()) as [[Error | null, number]];
-    if (incrError) throw incrError;
-    return generation;
+  /**
+   * The generation for the task's next message: one higher than any before it, and
+   * above `floor` (the highest the poller knows of from elsewhere: executors'
+   * heartbeats, its in-flight record), so a counter Redis lost never goes backwards.
+   */
+  async nextGeneration(taskId: number, floor = 0): Promise<number> {
+    const generation = await this.redis.eval(
+      NEXT_GENERATION,
+      1,
+      REDIS_KEYS.generation(taskId),
+      floor,
+      GENERATION_TTL_MS,
+    );
+    return Number(generation);
   }
 
   /** Replaces the memory copy with what Redis holds (a new leader's first step). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { arch, isoTime, method } from '../common';
+import { arch, attempt, isoTime, method, taskId } from '../common';
 import { executorScope } from './event-envelope';
 
 /** How often executors publish heartbeats; one silent for 3 of these is gone. */
@@ -12,6 +12,19 @@ export const executorProblem = z.object({
   check: z.enum(['podman', 'disk']),
   message: z.string(),
   since: isoTime,
+});
+
+/**
+ * A task attempt the executor runs now, with the hub buildroots it made and has not
+ * expired: the poller frees no task and expires no buildroot that a live executor
+ * claims, whatever its own records say (they live in Redis, which may lose them).
+ */
+export const runningTaskClaim = z.object({
+  taskId,
+  /** The poller's generation of the message this attempt runs. */
+  generation: z.number().int().positive(),
+  attempt,
+  buildroots: z.array(z.number().int().positive()),
 });
 
 /** Every HEARTBEAT_INTERVAL_MS: what this executor offers and how busy it is. */
@@ -33,6 +46,8 @@ export const executorHeartbeatEvent = z.object({
   hostname: z.string(),
   /** Empty while healthy; else why it takes no container tasks (then `slots` is 0). */
   problems: z.array(executorProblem).default([]),
+  /** The task attempts it runs now (container and parent tasks). */
+  running: z.array(runningTaskClaim).default([]),
 });
 
 /** The executor shut down cleanly (its heartbeats stop on purpose). */
@@ -43,5 +58,6 @@ export const executorStoppedEvent = z.object({
 });
 
 export type ExecutorProblem = z.infer<typeof executorProblem>;
+export type RunningTaskClaim = z.infer<typeof runningTaskClaim>;
 export type ExecutorHeartbeatEvent = z.infer<typeof executorHeartbeatEvent>;
 export type ExecutorStoppedEvent = z.infer<typeof executorStoppedEvent>;
