@@ -34,6 +34,10 @@ else
   exit 1
 fi
 
+say "test distribution (test/fixtures: fixture RPMs and the kf-rootfs buildroot, cached)"
+bash test/fixtures/build-fixtures.sh >/dev/null
+bash test/fixtures/build-distribution.sh >/dev/null
+
 say "npm packages"
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 stamp=node_modules/.koji-farm-lock-sha256

@@ -83,6 +83,9 @@ describe('buildArch through the executor (simulator, RabbitMQ, Podman)', () => {
       'exec:exec list image packages',
       'exec:exec install @build',
       'exec:exec list installed packages',
+      // kf-hello's BuildRequires (kf-build-macros, in the group: nothing to add)
+      'exec:exec install BuildRequires',
+      'exec:exec list packages after BuildRequires',
       'exec:exec rpmbuild --rebuild',
       'copy:copy results',
       'remove:remove container',
@@ -138,16 +141,16 @@ describe('buildArch through the executor (simulator, RabbitMQ, Podman)', () => {
     expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
     const starts = parsed.filter((p) => p.what === 'Start').map((p) => p.name);
     const steps = stepNames(events).map((name, i) => `${name.slice(name.indexOf(':') + 1)} (step ${i + 1})`);
-    expect(steps).toHaveLength(12);
+    expect(steps).toHaveLength(14);
     expect(starts).toEqual([
       'download SRPM',
       'chroot init',
-      ...steps.slice(0, 9),
+      ...steps.slice(0, 11),
       'build phase',
-      steps[9],
-      steps[10],
-      'upload results',
       steps[11],
+      steps[12],
+      'upload results',
+      steps[13],
     ]);
     const finishes = parsed.filter((p) => p.what === 'Finish');
     expect(finishes.map((p) => p.name).sort()).toEqual([...starts].sort());

@@ -20,6 +20,17 @@ export interface RepoFacts {
   create_event?: number | null;
 }
 
+/**
+ * `clean`: the image is only the bootstrap that installs the group and the
+ * BuildRequires into a root of their own (`CLEAN_ROOT`), and the build runs in that root
+ * (mock's way; ADR 0077). `image`: the build runs in the image itself, for tags whose
+ * image is already a complete buildroot (mock's `bootstrap_image_ready`).
+ */
+export type BuildrootMode = 'clean' | 'image';
+
+/** The tag `extra` key that picks the buildroot mode of a tag (`clean` or `image`). */
+export const BUILDROOT_MODE_EXTRA_KEY = 'koji-farm.buildroot';
+
 /** The build host's own settings that kojid puts into every buildroot (kojid.conf). */
 export interface HostBuildSettings {
   vendor: string;
@@ -60,4 +71,11 @@ export interface BuildrootFacts {
   hostArches: readonly string[];
   host?: Partial<HostBuildSettings>;
   image: ImagePolicy;
+  /** The executor's mode (default `clean`); the tag's `extra['koji-farm.buildroot']` wins. */
+  mode?: BuildrootMode;
+  /**
+   * What to install after the group (the SRPM's BuildRequires, as dnf takes them);
+   * empty for SRPM tasks, which build with `--nodeps` as kojid's do.
+   */
+  buildRequires?: readonly string[];
 }

@@ -14,10 +14,20 @@ export type CommandNetwork = 'fetch' | 'none';
 
 /**
  * What a command is for, so the executor knows what to do with its output:
- * `list-baseline` lists what the image had installed before the group install,
- * `list-packages` what is installed after it; the difference goes to `setBuildRootList`.
+ * `list-baseline` lists what the image had installed before the group install (image
+ * mode only), `list-packages` what is installed after it (to `setBuildRootList`, minus
+ * the baseline), `install-requires` installs the SRPM's BuildRequires (a failure is a
+ * BuildError naming what is missing), `list-requires` lists the root after them (to
+ * `updateBuildRootList`).
  */
-export type CommandPurpose = 'prepare' | 'list-baseline' | 'install-group' | 'list-packages' | 'build';
+export type CommandPurpose =
+  | 'prepare'
+  | 'list-baseline'
+  | 'install-group'
+  | 'list-packages'
+  | 'install-requires'
+  | 'list-requires'
+  | 'build';
 
 export interface PlannedCommand {
   /** Short name used in step names and logs: `mkdir`, `install @build`, ... */
@@ -39,6 +49,12 @@ export type ImageSource = 'tag-extra' | 'tag-map' | 'default';
  * `environment`, as one value. Made by `planBuildroot`, run by an executor handler.
  */
 export interface BuildrootPlan {
+  /** `clean`: the image is the bootstrap and the build runs in `root`; `image`: in the image. */
+  mode: 'clean' | 'image';
+  /** The build's root inside the container: `/` in image mode, `CLEAN_ROOT` in clean mode. */
+  root: string;
+  /** The SRPM's BuildRequires the plan installs after the group. */
+  buildRequires: string[];
   image: string;
   imageSource: ImageSource;
   tag: { id: number; name: string };
@@ -51,7 +67,7 @@ export interface BuildrootPlan {
   repoUrl: string;
   repoFile: PlannedFile;
   macrosFile: PlannedFile;
-  /** Absolute path the SRPM is copied to inside the container. */
+  /** Absolute path the SRPM is copied to inside the container (under `root`). */
   srpmDest: string;
   /** Environment of every command (`rpm.env.*` of the tag's extra, plus HOME). */
   environment: Record<string, string>;
@@ -59,6 +75,6 @@ export interface BuildrootPlan {
   workdir: string;
   initCommands: PlannedCommand[];
   buildCommand: PlannedCommand;
-  /** Directory inside the container that holds the built RPMs after the build. */
+  /** Directory inside the container (under `root`) that holds the built RPMs after the build. */
   resultDir: string;
 }

@@ -10,3 +10,4 @@ export * from './package-list';
 export * from './plan-buildroot';
 export * from './repo-file';
 export * from './safe-values';
+export * from './root-command';

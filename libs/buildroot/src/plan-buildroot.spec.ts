@@ -1,7 +1,8 @@
 import { type BuildrootFacts } from './buildroot-facts';
 import { BuildrootConfigError } from './errors/buildroot-config.error';
 import { UnsafeBuildrootValueError } from './errors/unsafe-buildroot-value.error';
-import { canonArch, chooseBuildrootArch, planBuildroot } from './plan-buildroot';
+import { canonArch, chooseBuildrootArch, CLEAN_ROOT, planBuildroot } from './plan-buildroot';
+import { buildArgv } from './root-command';
 
 function facts(patch: Partial<BuildrootFacts> = {}): BuildrootFacts {
   return {
@@ -14,6 +15,7 @@ function facts(patch: Partial<BuildrootFacts> = {}): BuildrootFacts {
     srpmFileName: 'kf-hello-1.0-1.src.rpm',
     hostArches: ['x86_64', 'noarch'],
     image: { defaultImage: 'localhost/koji-farm-buildroot:bookworm' },
+    mode: 'image',
     ...patch,
   };
 }
@@ -106,6 +108,68 @@ describe(planBuildroot.name, () => {
     const sut = planBuildroot(facts({ buildConfig: { id: 3, name: 'f40-build', extra } }));
     expect(sut.repoFile.content).toContain('module_hotfixes=1\n');
     expect(sut.repoFile.content).toContain('best=1\n');
+  });
+
+  describe('clean mode', () => {
+    it('installs the group and then the BuildRequires into a root of their own and builds there', () => {
+      const sut = planBuildroot(facts({ mode: 'clean', buildRequires: ['kf-devdep', 'zlib-devel >= 1.2'] }));
+      expect(sut.mode).toBe('clean');
+      expect(sut.root).toBe(CLEAN_ROOT);
+      expect(sut.initCommands.map((c) => c.purpose)).toEqual([
+        'install-group',
+        'list-packages',
+        'install-requires',
+        'list-requires',
+        'prepare',
+      ]);
+      const [group, list, requires, , mkdir] = sut.initCommands;
+      expect(group.argv).toEqual(
+        expect.arrayContaining([
+          `--installroot=${CLEAN_ROOT}`,
+          '--setopt=reposdir=/etc/yum.repos.d',
+          '--disablerepo=*',
+          '--enablerepo=koji',
+          'install',
+          '@build',
+        ]),
+      );
+      expect(list.argv.slice(0, 4)).toEqual(['rpm', '-qa', '--root', CLEAN_ROOT]);
+      expect(requires.argv.slice(-3)).toEqual(['install', 'kf-devdep', 'zlib-devel >= 1.2']);
+      expect(requires.network).toBe('fetch');
+      expect(mkdir.argv).toEqual(expect.arrayContaining([`${CLEAN_ROOT}/builddir/build/SOURCES`]));
+      // files are copied under the root; the build names them as the root sees them
+      expect(sut.macrosFile.dest).toBe(`${CLEAN_ROOT}/etc/rpm/macros.koji`);
+      expect(sut.srpmDest).toBe(`${CLEAN_ROOT}/builddir/originals/kf-hello-1.0-1.src.rpm`);
+      expect(sut.resultDir).toBe(`${CLEAN_ROOT}/builddir/result`);
+      expect(sut.buildCommand.argv.at(-1)).toBe('/builddir/originals/kf-hello-1.0-1.src.rpm');
+      expect(sut.repoFile.dest).toBe('/etc/yum.repos.d/koji.repo');
+    });
+
+    it('is the default, and the tag extra picks the mode over the executor', () => {
+      expect(planBuildroot(facts({ mode: undefined })).mode).toBe('clean');
+      const extra = (mode: unknown) => ({
+        buildConfig: { id: 3, name: 'f40-build', arches: 'x86_64', extra: { 'koji-farm.buildroot': mode } },
+      });
+      expect(planBuildroot(facts({ mode: 'clean', ...extra('image') })).mode).toBe('image');
+      expect(planBuildroot(facts({ mode: 'image', ...extra('clean') })).mode).toBe('clean');
+      expect(() => planBuildroot(facts(extra('chroot')))).toThrow(BuildrootConfigError);
+    });
+
+    it('refuses a BuildRequires that would read as an option or break the line', () => {
+      expect(() => planBuildroot(facts({ buildRequires: ['--nogpgcheck'] }))).toThrow(
+        UnsafeBuildrootValueError,
+      );
+      expect(() => planBuildroot(facts({ buildRequires: ['a\nb'] }))).toThrow(UnsafeBuildrootValueError);
+    });
+
+    it('runs the build chrooted in the root, in namespaces of its own', () => {
+      const sut = planBuildroot(facts({ mode: 'clean' }));
+      const argv = buildArgv(sut, ['rpmbuild', '-ba', 'x.spec'], { isolateNetwork: true });
+      expect(argv.slice(0, 6)).toEqual(['unshare', '--user', '--map-root-user', '--mount', '--net', '--']);
+      expect(argv.slice(-4)).toEqual([CLEAN_ROOT, 'rpmbuild', '-ba', 'x.spec']);
+      expect(buildArgv(sut, ['true'], { isolateNetwork: false })).not.toContain('--net');
+      expect(buildArgv({ mode: 'image', root: '/' }, ['true'], { isolateNetwork: false })).toEqual(['true']);
+    });
   });
 
   it('installs the group from the koji repo only, lists packages, then rebuilds with the defines', () => {

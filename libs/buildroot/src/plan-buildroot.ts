@@ -1,15 +1,23 @@
-import { type BuildrootFacts, DEFAULT_HOST_BUILD_SETTINGS } from './buildroot-facts';
+import {
+  BUILDROOT_MODE_EXTRA_KEY,
+  type BuildrootFacts,
+  type BuildrootMode,
+  DEFAULT_HOST_BUILD_SETTINGS,
+} from './buildroot-facts';
 import { type BuildrootPlan, type PlannedCommand } from './buildroot-plan';
 import { buildEnvironment } from './build-environment';
 import { BuildrootConfigError } from './errors/buildroot-config.error';
 import { chooseImage } from './image-policy';
 import { BUILDDIR, buildrootMacros, macrosFile, TOPDIR } from './macros-file';
 import { PACKAGE_LIST_QUERY_FORMAT } from './package-list';
-import { KOJI_REPO_ID, repoFile, repoUrl } from './repo-file';
+import { KOJI_REPO_ID, REPO_FILE_DEST, repoFile, repoUrl } from './repo-file';
 import { archName, fileName, groupName, httpUrl, singleLine, tagName } from './safe-values';
+import { UnsafeBuildrootValueError } from './errors/unsafe-buildroot-value.error';
 
 export const RESULT_DIR = `${BUILDDIR}/result`;
 export const SRPM_DIR = `${BUILDDIR}/originals`;
+/** Where a clean buildroot's root lies inside the bootstrap container (ADR 0077). */
+export const CLEAN_ROOT = '/kf/root';
 
 /** Repo states (Koji's REPO_STATES) a buildroot may use: READY, and EXPIRED (still intact). */
 const USABLE_REPO_STATES = new Map([
@@ -43,7 +51,6 @@ export function planBuildroot(facts: BuildrootFacts): BuildrootPlan {
   const buildrootArch = chooseBuildrootArch(targetArch, config.arches ?? null, facts.hostArches);
   const host = { ...DEFAULT_HOST_BUILD_SETTINGS, ...facts.host };
   const group = groupName(facts.group);
-  const srpmDest = `${SRPM_DIR}/${fileName('SRPM file name', facts.srpmFileName)}`;
   const url = repoUrl(httpUrl('topurl', facts.topurl), tag, facts.repo.id, buildrootArch);
   const { image, source } = chooseImage(facts.image, {
     tagName: tag,
@@ -52,51 +59,12 @@ export function planBuildroot(facts: BuildrootFacts): BuildrootPlan {
     extra,
   });
 
-  const initCommands: PlannedCommand[] = [
-    {
-      name: 'mkdir /builddir',
-      purpose: 'prepare',
-      argv: [
-        'mkdir',
-        '-p',
-        ...['BUILD', 'BUILDROOT', 'RPMS', 'SOURCES', 'SPECS', 'SRPMS'].map((d) => `${TOPDIR}/${d}`),
-        RESULT_DIR,
-      ],
-      network: 'none',
-      log: 'root.log',
-    },
-    {
-      name: 'list image packages',
-      purpose: 'list-baseline',
-      argv: ['rpm', '-qa', '--qf', PACKAGE_LIST_QUERY_FORMAT],
-      network: 'none',
-      log: 'root.log',
-    },
-    {
-      name: `install @${group}`,
-      purpose: 'install-group',
-      argv: [
-        'dnf',
-        '--assumeyes',
-        `--disablerepo=*`,
-        `--enablerepo=${KOJI_REPO_ID}`,
-        '--setopt=install_weak_deps=False',
-        '--setopt=keepcache=False',
-        '--setopt=retries=20',
-        'install',
-        `@${group}`,
-      ],
-      network: 'fetch',
-      log: 'root.log',
-    },
-    {
-      name: 'list installed packages',
-      purpose: 'list-packages',
-      argv: ['rpm', '-qa', '--qf', PACKAGE_LIST_QUERY_FORMAT],
-      network: 'none',
-      log: 'root.log',
-    },
-  ];
+  const mode = chooseMode(extra, facts.mode ?? 'clean');
+  const root = mode === 'clean' ? CLEAN_ROOT : '/';
+  const inRoot = (path: string) => (mode === 'clean' ? `${CLEAN_ROOT}${path}` : path);
+  const srpmPath = `${SRPM_DIR}/${fileName('SRPM file name', facts.srpmFileName)}`;
+  const buildRequires = (facts.buildRequires ?? []).map((r) => requirement(r));
+  const initCommands = initCommandsFor(mode, group, buildRequires);
   const buildCommand: PlannedCommand = {
     name: 'rpmbuild --rebuild',
     purpose: 'build',
@@ -109,13 +77,17 @@ export function planBuildroot(facts: BuildrootFacts): BuildrootPlan {
       `_topdir ${TOPDIR}`,
       '--define',
       `_rpmdir ${RESULT_DIR}`,
-      srpmDest,
+      srpmPath,
     ],
     network: 'none',
     log: 'build.log',
   };
 
+  const macros = macrosFile(buildrootMacros(extra, host, buildrootArch));
   return {
+    mode,
+    root,
+    buildRequires,
     image,
     imageSource: source,
     tag: { id: config.id, name: tag },
@@ -127,14 +99,123 @@ export function planBuildroot(facts: BuildrootFacts): BuildrootPlan {
       moduleHotfixes: truthy(extra['mock.yum.module_hotfixes']),
       best: truthy(extra['mock.yum.best']),
     }),
-    macrosFile: macrosFile(buildrootMacros(extra, host, buildrootArch)),
-    srpmDest,
+    macrosFile: { content: macros.content, dest: inRoot(macros.dest) },
+    srpmDest: inRoot(srpmPath),
     environment: buildEnvironment(extra),
     workdir: BUILDDIR,
     initCommands,
     buildCommand,
-    resultDir: RESULT_DIR,
+    resultDir: inRoot(RESULT_DIR),
   };
+}
+
+const PACKAGE_LIST: Omit<PlannedCommand, 'name' | 'purpose' | 'argv'> = { network: 'none', log: 'root.log' };
+
+/** dnf as kojid's mock runs it: the tag's repo only, no weak deps, no cache kept. */
+function dnf(mode: BuildrootMode, args: string[]): string[] {
+  const root =
+    mode === 'clean'
+      ? [
+          `--installroot=${CLEAN_ROOT}`,
+          // With --installroot dnf would look for repo files inside the (empty) root.
+          `--setopt=reposdir=${REPO_FILE_DEST.slice(0, REPO_FILE_DEST.lastIndexOf('/'))}`,
+          // An empty root has no release to detect; the repo file uses no $releasever.
+          '--releasever=koji',
+        ]
+      : [];
+  return [
+    'dnf',
+    '--assumeyes',
+    ...root,
+    `--disablerepo=*`,
+    `--enablerepo=${KOJI_REPO_ID}`,
+    '--setopt=install_weak_deps=False',
+    '--setopt=keepcache=False',
+    '--setopt=retries=20',
+    ...args,
+  ];
+}
+
+/**
+ * The commands that make the buildroot, in order. Clean: the group into an empty root,
+ * its list, the BuildRequires, the list again, then the build directories inside the
+ * root. Image: the build directories, the image's own list (the baseline), the group,
+ * its list, the BuildRequires and the list again.
+ */
+function initCommandsFor(mode: BuildrootMode, group: string, buildRequires: string[]): PlannedCommand[] {
+  const rootArgs = mode === 'clean' ? ['--root', CLEAN_ROOT] : [];
+  const list = ['rpm', '-qa', ...rootArgs, '--qf', PACKAGE_LIST_QUERY_FORMAT];
+  const prefix = mode === 'clean' ? CLEAN_ROOT : '';
+  const mkdir: PlannedCommand = {
+    name: 'mkdir /builddir',
+    purpose: 'prepare',
+    argv: [
+      'mkdir',
+      '-p',
+      ...['BUILD', 'BUILDROOT', 'RPMS', 'SOURCES', 'SPECS', 'SRPMS'].map((d) => `${prefix}${TOPDIR}/${d}`),
+      `${prefix}${RESULT_DIR}`,
+      `${prefix}${SRPM_DIR}`,
+    ],
+    network: 'none',
+    log: 'root.log',
+  };
+  const installGroup: PlannedCommand = {
+    name: `install @${group}`,
+    purpose: 'install-group',
+    argv: dnf(mode, ['install', `@${group}`]),
+    network: 'fetch',
+    log: 'root.log',
+  };
+  const listPackages: PlannedCommand = {
+    name: 'list installed packages',
+    purpose: 'list-packages',
+    argv: list,
+    ...PACKAGE_LIST,
+  };
+  const requires: PlannedCommand[] =
+    buildRequires.length === 0
+      ? []
+      : [
+          {
+            name: 'install BuildRequires',
+            purpose: 'install-requires',
+            argv: dnf(mode, ['install', ...buildRequires]),
+            network: 'fetch',
+            log: 'root.log',
+          },
+          {
+            name: 'list packages after BuildRequires',
+            purpose: 'list-requires',
+            argv: list,
+            ...PACKAGE_LIST,
+          },
+        ];
+  if (mode === 'clean') return [installGroup, listPackages, ...requires, mkdir];
+  const baseline: PlannedCommand = {
+    name: 'list image packages',
+    purpose: 'list-baseline',
+    argv: list,
+    ...PACKAGE_LIST,
+  };
+  return [mkdir, baseline, installGroup, listPackages, ...requires];
+}
+
+/** The tag's `extra['koji-farm.buildroot']` (clean or image) wins over the executor's mode. */
+function chooseMode(extra: Readonly<Record<string, unknown>>, fallback: BuildrootMode): BuildrootMode {
+  const value = extra[BUILDROOT_MODE_EXTRA_KEY];
+  if (value === undefined || value === null || value === '') return fallback;
+  if (value === 'clean' || value === 'image') return value;
+  throw new BuildrootConfigError(
+    `extra["${BUILDROOT_MODE_EXTRA_KEY}"] must be "clean" or "image", not ${JSON.stringify(value)}`,
+  );
+}
+
+/** A BuildRequires as dnf takes it: one line, no option look-alike. */
+function requirement(value: string): string {
+  const line = singleLine('BuildRequires', value).trim();
+  if (line === '' || line.startsWith('-'))
+    throw new UnsafeBuildrootValueError('BuildRequires', `empty or an option: ${JSON.stringify(value)}`);
+  return line;
 }
 
 /**

@@ -150,7 +150,8 @@ export class HubUnderTest {
     const admin = { name: cfg.adminUser, password: cfg.adminPassword };
     const host = { name: cfg.hostUser, password: cfg.hostPassword, arches: 'x86_64', capacity: 10 };
     if (setup.seed) {
-      await seedHub(sim, { admin, host, buildTag: cfg.tag });
+      // The marker groups: contract tests run no buildroot.
+      await seedHub(sim, { admin, host, buildTag: cfg.tag, distribution: 'markers' });
     } else {
       sim.admin.addUser({ ...admin, perms: ['admin'] });
       sim.admin.addHost({ ...host, channels: ['default', 'createrepo'] });

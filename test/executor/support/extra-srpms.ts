@@ -14,6 +14,8 @@ export interface ExtraSrpms {
   slow: string;
   /** `%build` prints its network interfaces and whether the hub's port answers, then succeeds. */
   netcheck: string;
+  /** `%build` says what of the bootstrap and the machine it sees (clean buildroot tests). */
+  probe: string;
 }
 
 function specs(hubPort: number): Record<keyof ExtraSrpms, { name: string; build: string }> {
@@ -26,6 +28,18 @@ function specs(hubPort: number): Record<keyof ExtraSrpms, { name: string; build:
         // /proc/net/dev shows the network namespace of the process reading it.
         `echo "interfaces: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ' ')"`,
         `if bash -c 'exec 3<>/dev/tcp/127.0.0.1/${hubPort}' 2>/dev/null; then echo "hub: reachable"; else echo "hub: unreachable"; fi`,
+      ].join('\n'),
+    },
+    probe: {
+      name: 'kf-probe',
+      build: [
+        'if [ -e /kf-bootstrap-only ]; then echo "bootstrap file: visible"; else echo "bootstrap file: absent"; fi',
+        'if command -v dnf >/dev/null; then echo "dnf: visible"; else echo "dnf: absent"; fi',
+        `echo "interfaces: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ' ')"`,
+        'test -r /proc/self/status && echo "proc: ok"',
+        'test -c /dev/null && echo "dev: ok"',
+        'echo x > /tmp/kf-probe && echo "tmp: ok"',
+        'echo "cwd: $(pwd)"',
       ].join('\n'),
     },
   };

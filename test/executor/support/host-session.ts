@@ -68,6 +68,14 @@ export class HostSession {
     return this.client.call('listBuildroots', [], { taskID: taskId });
   }
 
+  /** `getBuildrootListing(id)`: the RPMs the hub lists in a buildroot, as `name-version-release.arch`. */
+  async buildrootListing(brootId: number): Promise<string[]> {
+    const rows = await this.client.call<
+      Array<{ name: string; version: string; release: string; arch: string }>
+    >('getBuildrootListing', [brootId]);
+    return rows.map((r) => `${r.name}-${r.version}-${r.release}.${r.arch}`).sort();
+  }
+
   async close(): Promise<void> {
     try {
       await this.client.logout();

@@ -40,14 +40,21 @@ export class TestFarm {
     this.names = amqpTopology(namespace);
   }
 
-  static async start(label = 'exec'): Promise<TestFarm> {
+  /**
+   * `distribution`: `markers` (default) seeds the small marker groups for executors in
+   * image mode (see `env`); `rootfs` seeds the kf-rootfs distribution for clean buildroots.
+   */
+  static async start(
+    label = 'exec',
+    options: { distribution?: 'rootfs' | 'markers' } = {},
+  ): Promise<TestFarm> {
     const namespace = testNamespace(label);
     const dir = mkdtempSync(join(tmpdir(), `${namespace}-`));
     const undo: Array<() => unknown> = [() => rmSync(dir, { recursive: true, force: true })];
     try {
       const sim = await HubSimulator.start({ dir: join(dir, 'hub') });
       undo.push(() => sim.stop());
-      const seed = await seedHub(sim);
+      const seed = await seedHub(sim, { distribution: options.distribution ?? 'markers' });
       const srpms = await buildExtraSrpms(join(sim.dir, 'work'), sim.port);
       const host = await HostSession.login(sim);
       undo.push(() => host.close());
@@ -79,6 +86,9 @@ export class TestFarm {
       // these containers are not its leftovers.
       CONTAINER_LABELS: `${TEST_LABEL}=true,${TEST_PID_LABEL}=${process.pid}`,
       FETCH_NETWORK: 'host',
+      // Image mode for speed: these tests are about the executor, not the buildroot; a
+      // clean buildroot installs the 230 MB kf-rootfs (test/executor/clean-buildroots).
+      BUILDROOT_MODE: 'image',
       WORK_DIR: join(this.dir, `work-${executorId}`),
       HUB_RETRIES: '2',
       HUB_RETRY_INTERVAL_MS: '200',

@@ -7,6 +7,7 @@ import type { HubSimulator } from '../hub-simulator';
 
 const run = promisify(execFile);
 const FIXTURES_SCRIPT = resolve(__dirname, '../../fixtures/build-fixtures.sh');
+const DISTRIBUTION_SCRIPT = resolve(__dirname, '../../fixtures/build-distribution.sh');
 
 export interface SeedOptions {
   /** Where build-fixtures.sh caches its output (default <repo>/.tmp/fixtures). */
@@ -19,6 +20,14 @@ export interface SeedOptions {
   /** Users made by the seed; null skips one. */
   admin?: { name: string; password: string } | null;
   host?: { name: string; password: string; arches: string; capacity?: number } | null;
+  /**
+   * What the `build` and `srpm-build` groups hold. `rootfs` (the default): kf-rootfs (a
+   * root file system of real Debian packages, build-distribution.sh) plus the markers, a
+   * self-contained buildroot for clean buildroots (ADR 0077). `markers`: the two small
+   * marker packages only, for image-mode tests where the image is the buildroot and a
+   * 230 MB group install would only cost time.
+   */
+  distribution?: 'rootfs' | 'markers';
 }
 
 export interface SeedResult {
@@ -27,8 +36,10 @@ export interface SeedResult {
   target: string;
   repoId: number;
   /** work/-relative paths of the sample SRPMs, as a buildArch task names them. */
-  srpms: { hello: string; broken: string };
+  srpms: { hello: string; broken: string; needsDevdep: string; unmet: string };
   fixturesDir: string;
+  /** build-distribution.sh's output when the groups hold kf-rootfs. */
+  distributionDir?: string;
 }
 
 /** Runs test/fixtures/build-fixtures.sh (cached) and returns its output directory. */
@@ -37,9 +48,18 @@ export async function buildFixtures(fixturesRoot?: string): Promise<string> {
   return stdout.trim().split('\n').at(-1)!;
 }
 
+/** Runs test/fixtures/build-distribution.sh (cached; needs Podman and the buildroot image). */
+export async function buildDistribution(fixturesRoot?: string): Promise<string> {
+  const { stdout } = await run('bash', [DISTRIBUTION_SCRIPT, ...(fixturesRoot ? [fixturesRoot] : [])], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout.trim().split('\n').at(-1)!;
+}
+
 /**
  * Seeds a fresh simulator: tags `f40-build` (x86_64, `rpm.macro.dist: .kf1`) and `f40`,
- * target `f40-candidate`, build groups `build` and `srpm-build` with the fixture RPMs,
+ * target `f40-candidate`, build groups `build` and `srpm-build` with kf-rootfs and the marker RPMs (or
+ * the markers only), kf-devdep tagged outside the groups,
  * a READY repo made with createrepo_c, the sample SRPMs under work/sim-fixtures/,
  * an admin user and a build host.
  */
@@ -62,10 +82,12 @@ export async function seedHub(sim: HubSimulator, o: SeedOptions = {}): Promise<S
     extra: { 'rpm.macro.dist': '.kf1', 'rpm.macro.vendor': 'koji-farm', ...o.extra },
   });
   admin.addTarget({ name: target, buildTag, destTag });
-  const groupPkgs = ['kf-buildsys', 'kf-build-macros'];
+  const markers = ['kf-buildsys', 'kf-build-macros'];
+  const distributionDir = o.distribution === 'markers' ? undefined : await buildDistribution(o.fixturesDir);
+  const groupPkgs = distributionDir ? ['kf-rootfs', ...markers] : markers;
   for (const group of ['build', 'srpm-build'])
     admin.addGroupPackages({ tag: buildTag, group, packages: groupPkgs });
-  for (const name of groupPkgs) {
+  for (const name of [...markers, 'kf-devdep']) {
     admin.importBuild({
       paths: [
         join(fixturesDir, 'srpms', `${name}-1.0-1.src.rpm`),
@@ -74,7 +96,17 @@ export async function seedHub(sim: HubSimulator, o: SeedOptions = {}): Promise<S
       tag: buildTag,
     });
   }
-  for (const name of ['kf-hello', 'kf-broken']) admin.addPackage({ tag: destTag, package: name });
+  if (distributionDir) {
+    admin.importBuild({
+      paths: [
+        join(distributionDir, 'srpms', 'kf-rootfs-1.0-1.src.rpm'),
+        join(distributionDir, 'rpms', 'kf-rootfs-1.0-1.x86_64.rpm'),
+      ],
+      tag: buildTag,
+    });
+  }
+  for (const name of ['kf-hello', 'kf-broken', 'kf-needs-devdep', 'kf-unmet'])
+    admin.addPackage({ tag: destTag, package: name });
   const dest = join(sim.dir, 'work', 'sim-fixtures');
   mkdirSync(dest, { recursive: true });
   for (const f of readdirSync(join(fixturesDir, 'srpms')))
@@ -85,7 +117,13 @@ export async function seedHub(sim: HubSimulator, o: SeedOptions = {}): Promise<S
     destTag,
     target,
     repoId,
-    srpms: { hello: 'sim-fixtures/kf-hello-1.0-1.src.rpm', broken: 'sim-fixtures/kf-broken-1.0-1.src.rpm' },
+    srpms: {
+      hello: 'sim-fixtures/kf-hello-1.0-1.src.rpm',
+      broken: 'sim-fixtures/kf-broken-1.0-1.src.rpm',
+      needsDevdep: 'sim-fixtures/kf-needs-devdep-1.0-1.src.rpm',
+      unmet: 'sim-fixtures/kf-unmet-1.0-1.src.rpm',
+    },
     fixturesDir,
+    distributionDir,
   };
 }

@@ -55,6 +55,7 @@ export async function startFarmHub(
       runIntervalMs: options.runIntervalMs ?? 200,
     });
     const seed = await seedHub(sim, {
+      distribution: 'markers',
       ...options.seed,
       extra: { ...options.buildTagExtra, ...options.seed?.extra },
     });

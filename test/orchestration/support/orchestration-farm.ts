@@ -162,6 +162,9 @@ export class OrchestrationFarm {
       ORCHESTRATION_POLL_MS: '200',
       CONTAINER_LABELS: `${TEST_LABEL}=true,${TEST_PID_LABEL}=${process.pid}`,
       FETCH_NETWORK: 'host',
+      // Image mode and the marker groups (farm-hub.ts) for speed: these tests are about
+      // parent tasks; clean buildroots are tested in test/executor/clean-buildroots.
+      BUILDROOT_MODE: 'image',
       WORK_DIR: join(this.dir, `work-${executorId}`),
       HUB_RETRIES: '5',
       HUB_RETRY_INTERVAL_MS: '200',

@@ -80,7 +80,9 @@ export class ReliabilityFarm {
         runIntervalMs: options.runIntervalMs ?? 500,
       });
       undo.push(() => sim.stop());
-      const seed = await seedHub(sim);
+      // The marker groups and image-mode executors (below): these scenarios are about
+      // failures around the build, not the buildroot, and run many builds.
+      const seed = await seedHub(sim, { distribution: 'markers' });
       sim.admin.editHost({ name: HOST_USER, capacity: options.hostCapacity ?? 100 });
       const tap = await HubTap.start(sim.baseUrl);
       undo.push(() => tap.stop());
@@ -138,6 +140,7 @@ export class ReliabilityFarm {
       // The pid label tells another jest run's global teardown these are not its leftovers.
       CONTAINER_LABELS: `${TEST_LABEL}=true,${TEST_PID_LABEL}=${process.pid}`,
       FETCH_NETWORK: 'host',
+      BUILDROOT_MODE: 'image',
       WORK_DIR: join(this.dir, `work-${executorId}`),
       HEARTBEAT_INTERVAL_MS: '1000',
       EXECUTOR_GONE_AFTER_SECONDS: '4',

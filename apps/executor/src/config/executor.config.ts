@@ -66,6 +66,14 @@ export const executorConfigSchema = z
     TASK_IMAGE_HUB_POLICY: envBoolean().default(true),
     /** The tag `extra` key that names the image. */
     TASK_IMAGE_EXTRA_KEY: z.string().min(1).default('koji-farm.image'),
+    /**
+     * `clean` (default): the task image is only the bootstrap; the group and the SRPM's
+     * BuildRequires are installed from the tag's repo into a root of their own and the
+     * build runs in it (mock's way, ADR 0077). `image`: the build runs in the image
+     * itself (for images that are a complete buildroot). A tag's
+     * `extra['koji-farm.buildroot']` (clean or image) wins.
+     */
+    BUILDROOT_MODE: z.enum(['clean', 'image']).default('clean'),
     /** `never`, `if-not-present` or `always` pull the task image before a task. */
     IMAGE_PULL_POLICY: z.enum(['never', 'if-not-present', 'always']).default('if-not-present'),
 
@@ -177,6 +185,7 @@ export const executorConfigSchema = z
       extraKey: env.TASK_IMAGE_EXTRA_KEY,
       pullPolicy: env.IMAGE_PULL_POLICY,
     },
+    buildrootMode: env.BUILDROOT_MODE,
     containers: {
       labels: env.CONTAINER_LABELS,
       fetchNetwork: env.FETCH_NETWORK,

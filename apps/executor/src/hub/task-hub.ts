@@ -70,6 +70,15 @@ export class TaskHub {
     return outcome.settled;
   }
 
+  /**
+   * `host.updateBuildRootList` with the whole root (kojid's way after the build's
+   * dependencies): the hub adds what it does not list yet, so a resend is harmless.
+   */
+  async updateBuildRootList(id: number, rpms: readonly BuildrootRpm[], taskId: number): Promise<void> {
+    const list: KojiValue[] = rpms.map((r) => ({ ...r }));
+    await this.call('host.updateBuildRootList', [id, list], { task_id: taskId });
+  }
+
   async setBuildRootState(id: number, state: BuildrootStateName, taskId?: number): Promise<void> {
     await this.call(
       'host.setBuildRootState',

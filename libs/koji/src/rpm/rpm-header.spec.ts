@@ -5,7 +5,8 @@ import { canonArch, multiFnmatch } from './arches';
 import { readRpmHeaderFields } from './rpm-header';
 import { RpmHeaderError } from './rpm-header.error';
 
-type Value = { type: 4; value: number } | { type: 6; value: string } | { type: 8; value: string[] };
+type Value =
+  { type: 4; value: number | number[] } | { type: 6; value: string } | { type: 8; value: string[] };
 
 /** One header structure (magic, index, store) with the given tags. */
 function header(tags: Record<number, Value>): Buffer {
@@ -19,8 +20,10 @@ function header(tags: Record<number, Value>): Buffer {
       const pad = (4 - (offset % 4)) % 4;
       store.push(Buffer.alloc(pad));
       offset += pad;
-      data = Buffer.alloc(4);
-      data.writeUInt32BE(v.value);
+      const values = Array.isArray(v.value) ? v.value : [v.value];
+      data = Buffer.alloc(4 * values.length);
+      values.forEach((n, i) => data.writeUInt32BE(n, 4 * i));
+      count = values.length;
     } else if (v.type === 6) data = Buffer.from(`${v.value}\0`);
     else {
       data = Buffer.from(v.value.map((s) => `${s}\0`).join(''));
@@ -85,7 +88,25 @@ describe(readRpmHeaderFields.name, () => {
       exclusivearch: ['x86_64', 'noarch'],
       excludearch: ['ppc64le', 's390x'],
       buildarchs: [],
+      requires: [],
     });
+  });
+
+  it('lists BuildRequires as dnf takes them, without rpmlib() dependencies', async () => {
+    const path = write(
+      'c.src.rpm',
+      rpm({
+        1000: { type: 6, value: 'c' },
+        1001: { type: 6, value: '1' },
+        1002: { type: 6, value: '1' },
+        1048: { type: 4, value: [0, 8 | 4, 2, 16777216 | 8 | 2, 0] },
+        1049: { type: 8, value: ['kf-devdep', 'zlib-devel', 'old', 'rpmlib(FileDigests)', 'kf-devdep'] },
+        1050: { type: 8, value: ['', '1.2', '3', '4.6.0-1', ''] },
+        1106: { type: 4, value: 1 },
+      }),
+    );
+    const sut = await readRpmHeaderFields(path);
+    expect(sut.requires).toEqual(['kf-devdep', 'zlib-devel >= 1.2', 'old < 3']);
   });
 
   it('says a binary package is not a source package and has no epoch when none is set', async () => {

@@ -14,6 +14,11 @@ export interface RpmHeaderFields {
   exclusivearch: string[];
   excludearch: string[];
   buildarchs: string[];
+  /**
+   * Requires as dnf takes them (`name`, `name >= version`), without rpmlib()
+   * dependencies: of an SRPM, its BuildRequires (what mock installs before the build).
+   */
+  requires: string[];
 }
 
 const LEAD_SIZE = 96;
@@ -33,7 +38,13 @@ const TAG = {
   EXCLUSIVEARCH: 1061,
   BUILDARCHS: 1089,
   SOURCEPACKAGE: 1106,
+  REQUIREFLAGS: 1048,
+  REQUIRENAME: 1049,
+  REQUIREVERSION: 1050,
 } as const;
+
+/** RPMSENSE_LESS, _GREATER, _EQUAL of a dependency's flags. */
+const SENSE = { LESS: 2, GREATER: 4, EQUAL: 8 } as const;
 
 const TYPE = { INT32: 4, STRING: 6, STRING_ARRAY: 8, I18NSTRING: 9 } as const;
 
@@ -74,10 +85,27 @@ export async function readRpmHeaderFields(path: string): Promise<RpmHeaderFields
       exclusivearch: field.strings(TAG.EXCLUSIVEARCH),
       excludearch: field.strings(TAG.EXCLUDEARCH),
       buildarchs: field.strings(TAG.BUILDARCHS),
+      requires: requiresOf(field),
     };
   } finally {
     await file.close();
   }
+}
+
+function requiresOf(field: HeaderReader): string[] {
+  const names = field.strings(TAG.REQUIRENAME);
+  const flags = field.ints(TAG.REQUIREFLAGS);
+  const versions = field.strings(TAG.REQUIREVERSION);
+  const out = new Set<string>();
+  names.forEach((name, i) => {
+    if (name.startsWith('rpmlib(')) return;
+    const flag = flags[i] ?? 0;
+    const op =
+      (flag & SENSE.LESS ? '<' : '') + (flag & SENSE.GREATER ? '>' : '') + (flag & SENSE.EQUAL ? '=' : '');
+    const version = versions[i] ?? '';
+    out.add(op && version ? `${name} ${op === '=' ? '=' : op} ${version}` : name);
+  });
+  return [...out];
 }
 
 async function headerAt(
@@ -137,6 +165,14 @@ class HeaderReader {
     if (entry.type !== TYPE.INT32 || entry.offset + 4 > this.store.length)
       throw new RpmHeaderError(this.path, `header tag ${tag} is not an int32`);
     return this.store.readUInt32BE(entry.offset);
+  }
+
+  ints(tag: number): number[] {
+    const entry = this.entries.get(tag);
+    if (!entry) return [];
+    if (entry.type !== TYPE.INT32 || entry.offset + 4 * entry.count > this.store.length)
+      throw new RpmHeaderError(this.path, `header tag ${tag} is not an int32 array`);
+    return Array.from({ length: entry.count }, (_, i) => this.store.readUInt32BE(entry.offset + 4 * i));
   }
 
   private stringsFrom(offset: number, count: number): string[] {

@@ -3,21 +3,23 @@ import { Inject } from '@nestjs/common';
 import {
   BuildrootConfigError,
   type BuildrootPlan,
-  type BuildrootRpm,
-  installedSince,
-  PackageListParseError,
-  parsePackageList,
   planBuildroot,
   UnsafeBuildrootValueError,
 } from '@koji-farm/buildroot';
 import {
-  CollectingSink,
   ContainerManager,
   type ContainerHandle,
   type EnsuredImage,
   ImageNotFoundError,
 } from '@koji-farm/container';
-import { DownloadError, Downloader, FastUploader, type KojiValue } from '@koji-farm/koji';
+import {
+  DownloadError,
+  Downloader,
+  FastUploader,
+  type KojiValue,
+  readRpmHeaderFields,
+  RpmHeaderError,
+} from '@koji-farm/koji';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../../config/executor.config';
 import { buildContainerSpec } from '../../containers/build-container-spec';
 import { ExecutorStateStore } from '../../containers/executor-state.store';
@@ -73,12 +75,20 @@ export class BuildArchHandler {
     );
     const srpm = await stateLog.phase('download SRPM', () => this.downloadSrpm(ctx, request));
     const buildConfig = await hub.getBuildConfig(request.root, repo.create_event);
-    const plan = this.plan(ctx, request, buildConfig, repo, posix.basename(request.pkg));
+    const plan = this.plan(
+      ctx,
+      request,
+      buildConfig,
+      repo,
+      posix.basename(request.pkg),
+      await buildRequires(srpm),
+    );
     const brootId = await hub.newBuildRoot(repo.id, plan.buildrootArch, ctx.taskId);
     ctx.events.emit({ type: 'buildroot.state', brootId, state: 'INIT' });
     await ctx.logs.note(
       'root.log',
-      `buildroot ${brootId}: image ${plan.image} (${plan.imageSource}), repo ${plan.repoUrl}`,
+      `buildroot ${brootId}: ${plan.mode} mode, ${plan.mode === 'clean' ? 'bootstrap ' : ''}image ${plan.image} (${plan.imageSource}), repo ${plan.repoUrl}` +
+        (plan.buildRequires.length > 0 ? `, BuildRequires: ${plan.buildRequires.join(', ')}` : ''),
     );
 
     const session = new BuildrootSession(ctx, this.config, hub, brootId);
@@ -106,10 +116,9 @@ export class BuildArchHandler {
           'macros file',
         );
         await ctx.steps.copyTo(handle, srpm, plan.srpmDest, 'SRPM');
-        return { handle, installed: await this.initBuildroot(session, handle, plan) };
+        await session.prepare(handle, plan);
+        return { handle };
       });
-      await hub.setBuildRootList(brootId, made.installed, ctx.taskId);
-      await session.setState('BUILDING');
       await stateLog.phase('build phase', () => session.build(made.handle, plan));
       const resultDir = join(ctx.workDir, 'out');
       const entries = await ctx.steps.copyFrom(made.handle, plan.resultDir, resultDir, 'results');
@@ -137,6 +146,7 @@ export class BuildArchHandler {
     buildConfig: Parameters<typeof planBuildroot>[0]['buildConfig'],
     repo: Parameters<typeof planBuildroot>[0]['repo'],
     srpmFileName: string,
+    requires: string[],
   ): BuildrootPlan {
     try {
       return planBuildroot({
@@ -150,6 +160,8 @@ export class BuildArchHandler {
         hostArches: this.config.arches,
         host: this.config.buildHost,
         image: this.config.image,
+        mode: this.config.buildrootMode,
+        buildRequires: requires,
       });
     } catch (err) {
       if (err instanceof BuildrootConfigError || err instanceof UnsafeBuildrootValueError) {
@@ -179,31 +191,6 @@ export class BuildArchHandler {
         throw buildrootError(`Buildroot image unavailable: ${err.message}`, err);
       throw err;
     }
-  }
-
-  /** Runs the plan's init commands; returns what the group install added (for setBuildRootList). */
-  private async initBuildroot(
-    session: BuildrootSession,
-    container: ContainerHandle,
-    plan: BuildrootPlan,
-  ): Promise<BuildrootRpm[]> {
-    let baseline: BuildrootRpm[] = [];
-    let after: BuildrootRpm[] = [];
-    for (const command of plan.initCommands) {
-      const capture = command.purpose === 'list-baseline' || command.purpose === 'list-packages';
-      const collected = capture ? new CollectingSink(16 * 1024 * 1024) : undefined;
-      await session.initCommand(container, plan, command, collected);
-      if (!collected) continue;
-      try {
-        const list = parsePackageList(collected.stdoutText());
-        if (command.purpose === 'list-baseline') baseline = list;
-        else after = list;
-      } catch (err) {
-        if (err instanceof PackageListParseError) throw buildrootError(err.message, err);
-        throw err;
-      }
-    }
-    return installedSince(baseline, after);
   }
 
   private async upload(
@@ -243,5 +230,15 @@ export class BuildArchHandler {
         'could not record a kept container; the reaper may remove it',
       );
     }
+  }
+}
+
+/** The SRPM's BuildRequires (mock installs them before rpmbuild); an unreadable SRPM is a BuildError. */
+async function buildRequires(srpm: string): Promise<string[]> {
+  try {
+    return (await readRpmHeaderFields(srpm)).requires;
+  } catch (err) {
+    if (err instanceof RpmHeaderError) throw buildError(`Could not read the SRPM: ${err.message}`, err);
+    throw err;
   }
 }

@@ -1,7 +1,14 @@
-import { type BuildrootPlan, type PlannedCommand } from '@koji-farm/buildroot';
-import { type ContainerHandle, type ExecSink } from '@koji-farm/container';
+import {
+  type BuildrootPlan,
+  type BuildrootRpm,
+  buildArgv,
+  installedSince,
+  PackageListParseError,
+  parsePackageList,
+  type PlannedCommand,
+} from '@koji-farm/buildroot';
+import { CollectingSink, type ContainerHandle, type ExecSink } from '@koji-farm/container';
 import { type ExecutorConfig } from '../../config/executor.config';
-import { isolateNetwork } from '../../containers/build-container-spec';
 import { type BuildrootStateName, TaskHub } from '../../hub/task-hub';
 import { isErrorLike } from '../../tasks/errors/error-text';
 import { buildError, buildrootError } from '../../tasks/errors/task-failure.error';
@@ -42,6 +49,76 @@ export class BuildrootSession {
     }
   }
 
+  /**
+   * Makes the buildroot as kojid's BuildRoot does: the plan's init commands, then
+   * `host.setBuildRootList` after the group install (in clean mode the whole root; in
+   * image mode what the install added to the image), BUILDING, the BuildRequires and
+   * `host.updateBuildRootList` with the whole list again. A BuildRequires no repo
+   * provides fails with a BuildError naming it (mock's "No matching package to install").
+   */
+  async prepare(container: ContainerHandle, plan: BuildrootPlan): Promise<void> {
+    let baseline: BuildrootRpm[] = [];
+    for (const command of plan.initCommands) {
+      switch (command.purpose) {
+        case 'list-baseline':
+          baseline = await this.packageList(container, plan, command);
+          break;
+        case 'list-packages': {
+          const installed = installedSince(baseline, await this.packageList(container, plan, command));
+          await this.hub.setBuildRootList(this.brootId, installed, this.ctx.taskId);
+          await this.setState('BUILDING');
+          break;
+        }
+        case 'install-requires':
+          await this.installRequires(container, plan, command);
+          break;
+        case 'list-requires': {
+          const installed = installedSince(baseline, await this.packageList(container, plan, command));
+          await this.hub.updateBuildRootList(this.brootId, installed, this.ctx.taskId);
+          break;
+        }
+        default:
+          await this.initCommand(container, plan, command);
+      }
+    }
+  }
+
+  private async packageList(
+    container: ContainerHandle,
+    plan: BuildrootPlan,
+    command: PlannedCommand,
+  ): Promise<BuildrootRpm[]> {
+    const collected = new CollectingSink(16 * 1024 * 1024);
+    await this.initCommand(container, plan, command, collected);
+    try {
+      return parsePackageList(collected.stdoutText());
+    } catch (err) {
+      if (err instanceof PackageListParseError) throw buildrootError(err.message, err);
+      throw err;
+    }
+  }
+
+  private async installRequires(
+    container: ContainerHandle,
+    plan: BuildrootPlan,
+    command: PlannedCommand,
+  ): Promise<void> {
+    const collected = new CollectingSink(1024 * 1024);
+    const result = await this.exec(container, plan, command, this.config.timeouts.stepMs, collected);
+    if (result.exitCode === 0 && !result.timedOut) return;
+    const missing = missingPackages(`${collected.stdoutText()}\n${collected.stderrText()}`);
+    if (missing.length > 0) {
+      const text = missing.map((m) => `No matching package to install: '${m}'`).join('; ');
+      await this.ctx.logs.note('root.log', text);
+      throw buildError(
+        `Could not install the BuildRequires of buildroot ${this.brootId}: ${text}; see root.log`,
+      );
+    }
+    throw buildError(
+      `Could not install the BuildRequires of buildroot ${this.brootId}: ${describe(command, result, this.config.timeouts.stepMs)}; see root.log`,
+    );
+  }
+
   /** One init command; its output goes to its log (and to `capture` when given). */
   async initCommand(
     container: ContainerHandle,
@@ -73,11 +150,9 @@ export class BuildrootSession {
     capture?: ExecSink,
   ) {
     const logs = this.ctx.logs;
-    const isolate =
-      command.purpose === 'build' &&
-      this.config.containers.buildNetwork === 'none' &&
-      this.containerHasNetwork();
-    const argv = isolate ? isolateNetwork(command.argv) : command.argv;
+    const isolateNetwork = this.config.containers.buildNetwork === 'none' && this.containerHasNetwork();
+    const argv =
+      command.purpose === 'build' ? buildArgv(plan, command.argv, { isolateNetwork }) : command.argv;
     await logs.note(command.log, `step "exec ${command.name}": ${argv.join(' ')}`);
     const logSink = logs.sink(command.log);
     const sink: ExecSink = capture
@@ -86,7 +161,10 @@ export class BuildrootSession {
             await capture.stdout(chunk);
             await logSink.stdout(chunk);
           },
-          stderr: (chunk) => logSink.stderr(chunk),
+          stderr: async (chunk) => {
+            await capture.stderr(chunk);
+            await logSink.stderr(chunk);
+          },
         }
       : logSink;
     const result = await this.ctx.steps.exec(container, argv, sink, {
@@ -110,6 +188,13 @@ export class BuildrootSession {
   private containerHasNetwork(): boolean {
     return this.config.containers.fetchNetwork !== 'none';
   }
+}
+
+/** What dnf could not find: its "No match for argument: X" lines. */
+export function missingPackages(output: string): string[] {
+  const found = new Set<string>();
+  for (const match of output.matchAll(/^No match for argument: (.+)$/gm)) found.add(match[1].trim());
+  return [...found];
 }
 
 function describe(

@@ -2,10 +2,6 @@ import { join, posix } from 'node:path';
 import {
   BuildrootConfigError,
   type BuildrootPlan,
-  type BuildrootRpm,
-  installedSince,
-  PackageListParseError,
-  parsePackageList,
   planBuildroot,
   type PlannedCommand,
   UnsafeBuildrootValueError,
@@ -80,6 +76,8 @@ export class SrpmBuildroot {
         hostArches: config.arches,
         host: config.buildHost,
         image: input.image ? { ...config.image, defaultImage: input.image } : config.image,
+        // SRPM tasks still build in the image (issue 11's third slice moves them to clean roots).
+        mode: 'image',
       });
     } catch (err) {
       if (err instanceof BuildrootConfigError || err instanceof UnsafeBuildrootValueError)
@@ -116,8 +114,7 @@ export class SrpmBuildroot {
         'macros file',
       );
       if (input.srpm) await task.steps.copyTo(container, input.srpm, plan.srpmDest, 'SRPM');
-      await hub.setBuildRootList(brootId, await root.init(), task.taskId);
-      await session.setState('BUILDING');
+      await session.prepare(container, plan);
     } catch (err) {
       await root.close(err);
       throw err;
@@ -221,26 +218,5 @@ export class SrpmBuildroot {
   async close(failure?: unknown): Promise<void> {
     if (failure !== undefined && !this.task.signal.aborted) await this.session.expireQuietly();
     await this.task.steps.remove(this.container);
-  }
-
-  /** The plan's init commands; returns what the group install added (for `host.setBuildRootList`). */
-  private async init(): Promise<BuildrootRpm[]> {
-    let baseline: BuildrootRpm[] = [];
-    let after: BuildrootRpm[] = [];
-    for (const command of this.plan.initCommands) {
-      const capture = command.purpose === 'list-baseline' || command.purpose === 'list-packages';
-      const collected = capture ? new CollectingSink(16 * 1024 * 1024) : undefined;
-      await this.session.initCommand(this.container, this.plan, command, collected);
-      if (!collected) continue;
-      try {
-        const list = parsePackageList(collected.stdoutText());
-        if (command.purpose === 'list-baseline') baseline = list;
-        else after = list;
-      } catch (err) {
-        if (err instanceof PackageListParseError) throw buildrootError(err.message, err);
-        throw err;
-      }
-    }
-    return installedSince(baseline, after);
   }
 }
