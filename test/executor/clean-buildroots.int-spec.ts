@@ -11,7 +11,7 @@ import { TestFarm } from './support/test-farm';
 const run = promisify(execFile);
 
 /**
- * Clean buildroots (issue 11, ADR 0077): the executor's image only installs; the group
+ * Clean buildroots (issue 11, ADR 0078): the executor's image only installs; the group
  * (kf-rootfs, a root file system of real Debian packages, and the markers) and the SRPM's
  * BuildRequires come from the tag's repo into a root of their own, and rpmbuild runs
  * chrooted in it. The bootstrap image of these tests carries a file that no RPM holds.
@@ -29,7 +29,11 @@ describe('clean buildroots (simulator, RabbitMQ, Podman)', () => {
     );
     await run('podman', ['build', '--quiet', '--network', 'none', '-t', image, dir]);
     farm = await TestFarm.start('exec-clean', { distribution: 'rootfs' });
-    await farm.startExecutor('exec-clean-1', { BUILDROOT_MODE: 'clean', TASK_IMAGE_DEFAULT: image });
+    await farm.startExecutor('exec-clean-1', {
+      BUILDROOT_MODE: 'clean',
+      TASK_IMAGE_DEFAULT: image,
+      ARCHES: 'x86_64,noarch',
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -120,5 +124,27 @@ describe('clean buildroots (simulator, RabbitMQ, Podman)', () => {
     expect(buildLog).toContain('dev: ok');
     expect(buildLog).toContain('tmp: ok');
     expect(buildLog).toContain('cwd: /builddir/build/BUILD');
+  }, 300_000);
+
+  it('rebuilds an SRPM (rebuildSRPM) in a clean srpm-build root', async () => {
+    const message = await farm.host.openTask(
+      'rebuildSRPM',
+      [farm.seed.srpms.hello, farm.seed.buildTag, { repo_id: farm.seed.repoId }],
+      'noarch',
+    );
+    await farm.publish(message, 'noarch');
+    const finished = await farm.events.finished(message.taskId);
+    expect({ state: finished.state, error: finished.error?.message }).toEqual({
+      state: 'closed',
+      error: undefined,
+    });
+    const result = (await farm.host.taskResult(message.taskId)) as { srpm: string; brootid: number };
+    expect(result.srpm.split('/').at(-1)).toBe('kf-hello-1.0-1.kf1.src.rpm');
+    expect(await farm.host.buildrootListing(result.brootid)).toEqual([
+      'kf-build-macros-1.0-1.noarch',
+      'kf-buildsys-1.0-1.noarch',
+      'kf-rootfs-1.0-1.x86_64',
+    ]);
+    expect(log(message.taskId, 'build.log')).toContain('unshare --user --map-root-user --mount --net');
   }, 300_000);
 });

@@ -69,6 +69,8 @@ export interface BuildrootPlan {
   macrosFile: PlannedFile;
   /** Absolute path the SRPM is copied to inside the container (under `root`). */
   srpmDest: string;
+  /** The SRPM's path as commands in the root see it (`srpmDest` without the root). */
+  srpmPath: string;
   /** Environment of every command (`rpm.env.*` of the tag's extra, plus HOME). */
   environment: Record<string, string>;
   /** Working directory of every command. */

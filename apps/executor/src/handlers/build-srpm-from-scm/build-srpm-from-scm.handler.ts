@@ -58,6 +58,8 @@ export class BuildSrpmFromScmHandler {
       repo,
       buildConfig,
       image: this.config.scm.image,
+      // The checkout runs with the SCM image's git; clean roots for SCM builds are still to come.
+      mode: 'image',
     });
     let failure: unknown;
     try {

@@ -53,7 +53,7 @@ export class RebuildSrpmHandler {
     });
     let failure: unknown;
     try {
-      await root.run('rpm -iv', ['rpm', '--define', `_topdir ${SRPM_TOPDIR}`, '-iv', root.plan.srpmDest]);
+      await root.run('rpm -iv', ['rpm', '--define', `_topdir ${SRPM_TOPDIR}`, '-iv', root.plan.srpmPath]);
       const specs = (
         await root.output('ls SPECS', ['sh', '-c', `ls -1 ${SRPM_TOPDIR}/SPECS/*.spec 2>/dev/null || true`])
       )

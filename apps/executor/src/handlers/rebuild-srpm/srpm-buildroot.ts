@@ -1,6 +1,7 @@
 import { join, posix } from 'node:path';
 import {
   BuildrootConfigError,
+  buildArgv,
   type BuildrootPlan,
   planBuildroot,
   type PlannedCommand,
@@ -60,6 +61,11 @@ export class SrpmBuildroot {
       srpm?: string;
       /** The image when the tag names none (default TASK_IMAGE_DEFAULT). */
       image?: string;
+      /**
+       * `image` keeps the task in its image whatever BUILDROOT_MODE says (buildSRPMFromSCM:
+       * its checkout runs with the image's git, outside any root).
+       */
+      mode?: 'image';
     },
   ): Promise<SrpmBuildroot> {
     const hub = new TaskHub(task.hub, task.signal);
@@ -76,8 +82,7 @@ export class SrpmBuildroot {
         hostArches: config.arches,
         host: config.buildHost,
         image: input.image ? { ...config.image, defaultImage: input.image } : config.image,
-        // SRPM tasks still build in the image (issue 11's third slice moves them to clean roots).
-        mode: 'image',
+        mode: input.mode ?? config.buildrootMode,
       });
     } catch (err) {
       if (err instanceof BuildrootConfigError || err instanceof UnsafeBuildrootValueError)
@@ -187,9 +192,12 @@ export class SrpmBuildroot {
   /** Runs a command and returns its standard output (for file lists). */
   async output(name: string, argv: string[], cwd = this.plan.workdir): Promise<string> {
     const sink = new CollectingSink(1024 * 1024);
-    const result = await this.task.steps.exec(this.container, argv, sink, {
+    const inRoot = this.plan.mode === 'clean';
+    const command = inRoot ? buildArgv(this.plan, argv, { isolateNetwork: false }) : argv;
+    const result = await this.task.steps.exec(this.container, command, sink, {
       name: `exec ${name}`,
-      cwd,
+      // in the root, the command starts in /builddir (buildArgv); the bootstrap has one too
+      cwd: inRoot ? this.plan.workdir : cwd,
       env: this.plan.environment,
       timeoutMs: this.stepTimeoutMs,
     });
@@ -203,7 +211,7 @@ export class SrpmBuildroot {
   async files(path: string): Promise<string[]> {
     const entries = await this.task.steps.copyFrom(
       this.container,
-      path,
+      this.plan.mode === 'clean' ? posix.join(this.plan.root, path) : path,
       join(this.task.workDir, 'out'),
       'results',
     );
