@@ -11,7 +11,7 @@ import { TestFarm } from './support/test-farm';
 const run = promisify(execFile);
 
 /**
- * Clean buildroots (issue 11, ADR 0078): the executor's image only installs; the group
+ * Clean buildroots (issue 11, ADR 0079): the executor's image only installs; the group
  * (kf-rootfs, a root file system of real Debian packages, and the markers) and the SRPM's
  * BuildRequires come from the tag's repo into a root of their own, and rpmbuild runs
  * chrooted in it. The bootstrap image of these tests carries a file that no RPM holds.

@@ -23,7 +23,7 @@ export interface RepoFacts {
 /**
  * `clean`: the image is only the bootstrap that installs the group and the
  * BuildRequires into a root of their own (`CLEAN_ROOT`), and the build runs in that root
- * (mock's way; ADR 0078). `image`: the build runs in the image itself, for tags whose
+ * (mock's way; ADR 0079). `image`: the build runs in the image itself, for tags whose
  * image is already a complete buildroot (mock's `bootstrap_image_ready`).
  */
 export type BuildrootMode = 'clean' | 'image';

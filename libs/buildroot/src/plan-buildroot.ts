@@ -16,7 +16,7 @@ import { UnsafeBuildrootValueError } from './errors/unsafe-buildroot-value.error
 
 export const RESULT_DIR = `${BUILDDIR}/result`;
 export const SRPM_DIR = `${BUILDDIR}/originals`;
-/** Where a clean buildroot's root lies inside the bootstrap container (ADR 0078). */
+/** Where a clean buildroot's root lies inside the bootstrap container (ADR 0079). */
 export const CLEAN_ROOT = '/kf/root';
 
 /** Repo states (Koji's REPO_STATES) a buildroot may use: READY, and EXPIRED (still intact). */

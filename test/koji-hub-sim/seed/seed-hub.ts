@@ -23,7 +23,7 @@ export interface SeedOptions {
   /**
    * What the `build` and `srpm-build` groups hold. `rootfs` (the default): kf-rootfs (a
    * root file system of real Debian packages, build-distribution.sh) plus the markers, a
-   * self-contained buildroot for clean buildroots (ADR 0078). `markers`: the two small
+   * self-contained buildroot for clean buildroots (ADR 0079). `markers`: the two small
    * marker packages only, for image-mode tests where the image is the buildroot and a
    * 230 MB group install would only cost time.
    */

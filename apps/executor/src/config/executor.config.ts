@@ -69,7 +69,7 @@ export const executorConfigSchema = z
     /**
      * `clean` (default): the task image is only the bootstrap; the group and the SRPM's
      * BuildRequires are installed from the tag's repo into a root of their own and the
-     * build runs in it (mock's way, ADR 0078). `image`: the build runs in the image
+     * build runs in it (mock's way, ADR 0079). `image`: the build runs in the image
      * itself (for images that are a complete buildroot). A tag's
      * `extra['koji-farm.buildroot']` (clean or image) wins.
      */
