@@ -56,6 +56,24 @@ describe('the contract-test harness', () => {
     );
   });
 
+  it('takes the host out of the channels of earlier runs, so that their leftover tasks stay unassigned', async () => {
+    const earlier = await hut.world.makeChannel(); // as an earlier (killed) run's own channel
+    const leftover = await hut.makeTask({ method: 'sleep', args: [1], channel: earlier });
+    await hut.world.prepareHost(['default', 'createrepo', hut.channel]);
+    const info = await host.call<{ id: number }>('host.getHost');
+    const channels = (await host.call<Row[]>('listChannels', [], { hostID: info.id })).map((c) => c.name);
+    expect(channels).not.toContain(earlier);
+    expect(channels).toEqual(expect.arrayContaining(['default', 'createrepo', hut.channel]));
+    expect(await hut.checkInThroughARun(host)).toEqual([]);
+    expect(await host.call<Row>('getTaskInfo', [leftover])).toMatchObject({ state: FREE, host_id: null });
+    const admin = await hut.adminClient();
+    const again = await admin.call('removeHostFromChannel', [hut.hostUser, earlier]).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(GenericError);
+    expect((again as GenericError).faultString).toBe(
+      `host ${hut.hostUser} is not subscribed to the ${earlier} channel`,
+    );
+  });
+
   it('checks in until the task is assigned; one check-in right after a run gets nothing', async () => {
     const first = await hut.makeTask({ method: 'sleep', args: [1] });
     expect((await hut.checkIn(host, first)).map((t) => t.id)).toEqual([first]);

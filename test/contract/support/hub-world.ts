@@ -11,6 +11,9 @@ let counter = 0;
  */
 export const RUN_CHANNEL = `kf-ct-${RUN_ID}-channel`;
 
+/** A run's channel (`kf-ct-<run>-channel`) or one a test made (`kf-ct-<run>-<n>-channel`). */
+const TEST_RUN_CHANNEL = /^kf-ct-[0-9a-z]+-(?:\d+-)?channel$/;
+
 /** `kf-ct-<run>-<n>-<what>`: unique on a hub that keeps everything earlier runs made. */
 export function uniqueName(what: string): string {
   counter += 1;
@@ -92,9 +95,10 @@ export class HubWorld {
   }
 
   /**
-   * Gets the test host ready for the tests: in each of `channels` (made if need be)
-   * and with room for ten tasks of weight 1 (a host made by `koji add-host` has
-   * capacity 2).
+   * Gets the test host ready for the tests: in each of `channels` (made if need be),
+   * out of the channels of earlier runs (a run that was killed left its unfinished tasks
+   * there, and a farm under test would take them), and with room for ten tasks of
+   * weight 1 (a host made by `koji add-host` has capacity 2).
    */
   async prepareHost(channels: readonly string[]): Promise<void> {
     const admin = await this.admin();
@@ -103,6 +107,10 @@ export class HubWorld {
     if (host.capacity < HOST_CAPACITY)
       await admin.call('editHost', [this.hostUser], { capacity: HOST_CAPACITY });
     const current = await admin.call<Array<{ name: string }>>('listChannels', [], { hostID: host.id });
+    for (const { name } of current) {
+      if (TEST_RUN_CHANNEL.test(name) && !channels.includes(name))
+        await admin.call('removeHostFromChannel', [this.hostUser, name]);
+    }
     for (const channel of channels) {
       if (!current.some((c) => c.name === channel))
         await admin.call('addHostToChannel', [this.hostUser, channel], { create: true });

@@ -7,8 +7,8 @@ import type { MethodRegistry } from '../rpc/method-registry';
 
 /**
  * The admin calls a test harness needs to set up its own world on a real hub (koji's
- * `add-tag`, `add-target`, `add-pkg`, `add-host-to-channel`, `scheduler.doRun`), with
- * the hub's permission checks and texts. The sim's admin API (`sim.admin`) stays for
+ * `add-tag`, `add-target`, `add-pkg`, `add-host-to-channel`, `remove-host-from-channel`,
+ * `scheduler.doRun`), with the hub's permission checks and texts. The sim's admin API (`sim.admin`) stays for
  * what a real hub cannot do over XML-RPC (users with passwords, hosts, imports).
  */
 export function registerAdminExports(r: MethodRegistry, s: HubServices): void {
@@ -150,6 +150,20 @@ export function registerAdminExports(r: MethodRegistry, s: HubServices): void {
       return null;
     },
   );
+  r.add('removeHostFromChannel', 'remove_host_from_channel(hostname, channel_name)', (c, { a }) => {
+    c.session.assertPerm('host');
+    const host = db.hosts.find((h) => h.name === a.hostname || h.id === a.hostname);
+    if (!host) throw new GenericError(`host does not exist: ${pyStr(a.hostname)}`);
+    const channel = db.channels.find((ch) => ch.name === a.channel_name || ch.id === a.channel_name);
+    if (!channel) throw new GenericError(`channel does not exist: ${pyStr(a.channel_name)}`);
+    if (!host.channels.includes(channel.id)) {
+      throw new GenericError(
+        `host ${pyStr(a.hostname)} is not subscribed to the ${pyStr(a.channel_name)} channel`,
+      );
+    }
+    db.hosts.update(host.id, { channels: host.channels.filter((id) => id !== channel.id) });
+    return null;
+  });
   r.add('editHost', 'edit_host(hostInfo, **kw)', (c, { a, kw }) => {
     c.session.assertPerm('host');
     const host =

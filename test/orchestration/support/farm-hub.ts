@@ -40,8 +40,9 @@ export function uniqueRelease(n: number): string {
 /**
  * The hub of an orchestration test: a seeded simulator in `dir`, or the configured real
  * hub (KOJI_TEST_*), where the test makes a world of its own with unique names, through
- * the admin's XML-RPC: a build tag inheriting KOJI_TEST_TAG (its arches, groups and
- * external repos), an empty destination tag listing the test packages, a target; the
+ * the admin's XML-RPC: a destination tag inheriting KOJI_TEST_TAG (its groups and
+ * external repos) and listing the test packages, a build tag inheriting the destination
+ * tag (as f40-build inherits f40) with KOJI_TEST_TAG's arches, a target; the
  * host is put in this run's channel, and the test's unfinished tasks are canceled at stop.
  */
 export async function startFarmHub(
@@ -80,9 +81,11 @@ export async function startFarmHub(
   await world.prepareHost(['default', 'createrepo', RUN_CHANNEL]);
   const baseline = await world.lastTaskId();
   const parent = await admin.call<{ arches: string | null }>('getBuildConfig', [config.tag]);
-  const destTag = await world.makeTag({ arches: null });
+  // As a Koji build tag inherits its target's destination (f40-build from f40): what a
+  // build tags there is in the build tag's next repo, which a chain build waits for.
+  const destTag = await world.makeTag({ parent: config.tag, arches: null });
   const buildTag = await world.makeTag({
-    parent: config.tag,
+    parent: destTag,
     arches: parent.arches,
     extra: options.buildTagExtra,
   });
