@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { type Channel } from 'amqplib';
 import { promisify } from 'node:util';
 import { type AmqpTopology, HEADERS } from '@koji-farm/contracts';
 import {
@@ -290,6 +291,31 @@ describe(AmqpConnection.name, () => {
     expect(JSON.parse(again.content.toString())).toEqual({ n: 1 });
     expect(again.deliveryCount).toBe(1);
     expect(again.ack()).toBe(true);
+  }, 30_000);
+
+  it('a consumer whose channel the broker closed (a channel-level error) consumes again on the same connection', async () => {
+    const queue = names.taskQueue('x86_64');
+    const inbox = new Inbox();
+    const channels: Channel[] = [];
+    await sut.consume(
+      queue,
+      async (m) => {
+        // Acked before the test sees it, so that the channel's close does not return it.
+        m.ack();
+        await inbox.handler(m);
+      },
+      { prefetch: 1, beforeConsume: (ch) => Promise.resolve(void channels.push(ch)) },
+    );
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 1 });
+    await inbox.next();
+    // A 404 closes the channel it was asked on (and only that channel).
+    await expect(channels[0].checkQueue(`${queue}-no-such-queue`)).rejects.toMatchObject({ code: 404 });
+    await until(() => Promise.resolve(channels.length === 2));
+    expect(sut.isOpen).toBe(true);
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 2 });
+    const second = await inbox.next();
+    expect(JSON.parse(second.content.toString())).toEqual({ n: 2 });
+    expect(second.deliveryCount).toBe(0);
   }, 30_000);
 
   it('a queue deleted under a running consumer is declared again and the consumer gets the next message', async () => {

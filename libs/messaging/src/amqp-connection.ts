@@ -487,14 +487,36 @@ export class AmqpConnection {
     const lost = new AbortController();
     setMaxListeners(0, lost.signal);
     consumer.lost = lost.signal;
+    let established = false;
     channel.on('close', () => {
+      const wasOpen = consumer.channel === channel && consumer.channelOpen;
       if (consumer.channel === channel) consumer.channelOpen = false;
       lost.abort(new ChannelClosedError(consumer.queue));
+      if (wasOpen && established) this.afterChannelClosed(consumer, channel, model);
     });
     channel.on('error', (err: Error) =>
       this.logger.warn({ err: errorSummary(err), queue: consumer.queue }, 'AMQP consumer channel error'),
     );
     if (consumer.limit > 0) await this.subscribe(consumer, channel, lost.signal, consumer.limit);
+    established = true;
+  }
+
+  /**
+   * A consumer's channel closed while its connection stays up (the broker closed it for a
+   * channel-level error: an unknown delivery tag, a 404, ...): nothing else would open it
+   * again, and the consumer would take no message until the next reconnection. Checked a
+   * turn later, so that a connection going down is left to the reconnection.
+   */
+  private afterChannelClosed(consumer: Consumer, channel: Channel, model: ChannelModel): void {
+    setImmediate(() => {
+      if (consumer.cancelled || consumer.channel !== channel || consumer.channelOpen) return;
+      if (this.state !== 'open' || this.model !== model) return;
+      this.logger.warn(
+        { queue: consumer.queue },
+        'a consumer channel closed under a live connection; consuming again',
+      );
+      void this.resubscribe(consumer, channel);
+    });
   }
 
   /** Adds a subscription of `prefetch` on the consumer's channel. */
