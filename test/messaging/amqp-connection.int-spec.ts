@@ -367,6 +367,39 @@ describe(AmqpConnection.name, () => {
     expect(inbox.messages).toHaveLength(1);
   }, 30_000);
 
+  it("a consumer's own bindings (declare) come back when the exchange was deleted and declared again", async () => {
+    const queue = `${names.controlExchange}.test-${Date.now()}`;
+    const inbox = new Inbox();
+    await sut.consume(
+      queue,
+      async (m) => {
+        await inbox.handler(m);
+        m.ack();
+      },
+      {
+        prefetch: 1,
+        exclusive: true,
+        declare: async (ch) => {
+          await ch.assertExchange(names.controlExchange, 'fanout', { durable: true });
+          await ch.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
+          await ch.bindQueue(queue, names.controlExchange, '');
+        },
+      },
+    );
+    await sut.addTopology((ch) =>
+      ch.assertExchange(names.controlExchange, 'fanout', { durable: true }).then(() => undefined),
+    );
+    await sut.withChannel((ch) => ch.deleteExchange(names.controlExchange));
+
+    // The publish meets the 404; the exchange and the queue's binding are declared again.
+    await expect(
+      sut.publish(names.controlExchange, '', { n: 1 }, { mandatory: false }),
+    ).rejects.toBeInstanceOf(ExchangeNotFoundError);
+    await sut.publish(names.controlExchange, '', { n: 2 });
+    const message = await inbox.next();
+    expect(JSON.parse(message.content.toString())).toEqual({ n: 2 });
+  }, 30_000);
+
   it('fails at boot after bounded attempts, without the password in the error', async () => {
     const attempt = AmqpConnection.connect({
       url: 'amqp://guest:s3cret@127.0.0.1:1',

@@ -43,6 +43,13 @@ export interface ConsumeOptions {
    * (a stream consumer resumes from the offset it stored).
    */
   beforeConsume?: (channel: Channel) => Promise<Record<string, unknown> | void>;
+  /**
+   * Declares the consumer's own queue and its bindings (idempotent), e.g. an exclusive
+   * queue bound to an exchange. Runs before each (re)subscription, before beforeConsume,
+   * and again whenever the connection declares its topology again because something was
+   * deleted: an exchange deleted and declared again has lost the bindings to it.
+   */
+  declare?: (channel: Channel) => Promise<void>;
 }
 
 export interface PublishOptions extends Pick<
@@ -125,6 +132,8 @@ export class AmqpConnection {
   private openWaiters: Array<() => void> = [];
   private state: 'connecting' | 'open' | 'reconnecting' | 'closed' = 'connecting';
   private reconnecting?: Promise<void>;
+  /** The second round of a topology declaration after a 404 (see redeclareTopology). */
+  private redeclareFollowUp?: NodeJS.Timeout;
   /** Set while a publish channel the broker closed is being replaced. */
   private reopeningPublish?: Promise<void>;
   private readonly logger: LoggerLike;
@@ -311,6 +320,7 @@ export class AmqpConnection {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    clearTimeout(this.redeclareFollowUp);
     this.releaseWaiters();
     for (const consumer of this.consumers) consumer.cancelled = true;
     this.consumers.clear();
@@ -536,6 +546,7 @@ export class AmqpConnection {
     };
     try {
       await channel.prefetch(prefetch);
+      await consumer.options.declare?.(channel);
       const extraArguments = (await consumer.options.beforeConsume?.(channel)) ?? {};
       sub.tag = await this.consumeOn(consumer, channel, lost, sub, settled, extraArguments);
     } catch (err) {
@@ -622,14 +633,31 @@ export class AmqpConnection {
     }
   }
 
-  /** Runs every registered topology declaration again; false when one failed. */
-  private async redeclareTopology(why: string): Promise<boolean> {
+  /**
+   * Runs every registered topology declaration again, and the `declare` of every live
+   * consumer (its bindings); false when one failed. Whoever deleted something may still
+   * be deleting (a farm's clean-up removes queues, then exchanges): one more round runs a
+   * retry delay later, so a deletion that came after this round is healed too.
+   */
+  private async redeclareTopology(why: string, followUp = true): Promise<boolean> {
     this.logger.warn(
       { missing: why },
       'queue or exchange not found (deleted?); declaring the topology again',
     );
+    if (followUp && !this.redeclareFollowUp) {
+      const retryDelay = this.options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+      this.redeclareFollowUp = setTimeout(() => {
+        this.redeclareFollowUp = undefined;
+        if (this.state === 'open') void this.redeclareTopology('(a second round)', false);
+      }, retryDelay);
+      this.redeclareFollowUp.unref();
+    }
     try {
       for (const setup of this.topology) await this.withChannel(setup);
+      for (const consumer of this.consumers) {
+        const declare = consumer.options.declare;
+        if (declare && !consumer.cancelled) await this.withChannel(declare);
+      }
       return true;
     } catch (err) {
       this.logger.warn({ err: errorSummary(err) }, 'declaring the topology again failed');

@@ -36,7 +36,8 @@ export class ControlConsumer {
       consume: {
         prefetch: 10,
         exclusive: true,
-        beforeConsume: async (channel) => {
+        // Also after the control exchange was deleted and declared again: its binding went with it.
+        declare: async (channel) => {
           await channel.assertExchange(this.names.controlExchange, 'fanout', { durable: true });
           await channel.assertQueue(this.queue, { exclusive: true, autoDelete: true, durable: false });
           await channel.bindQueue(this.queue, this.names.controlExchange, '');

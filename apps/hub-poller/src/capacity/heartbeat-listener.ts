@@ -38,7 +38,8 @@ export class HeartbeatListener {
       queue: this.queue,
       consume: {
         prefetch: 100,
-        beforeConsume: async (channel) => {
+        // Also after the events exchange was deleted and declared again: its bindings went with it.
+        declare: async (channel) => {
           await declareEventsExchange(channel, this.names);
           await channel.assertQueue(this.queue, { exclusive: true, autoDelete: true, durable: false });
           for (const key of EXECUTOR_EVENT_TYPES)
