@@ -78,7 +78,6 @@ describe('buildArch through the executor (simulator, RabbitMQ, Podman)', () => {
       'exec:exec hw_info',
       'copy:copy repo file',
       'copy:copy macros file',
-      'copy:copy SRPM',
       'exec:exec mkdir /builddir',
       'exec:exec list image packages',
       'exec:exec install @build',
@@ -86,6 +85,7 @@ describe('buildArch through the executor (simulator, RabbitMQ, Podman)', () => {
       // kf-hello's BuildRequires (kf-build-macros, in the group: nothing to add)
       'exec:exec install BuildRequires',
       'exec:exec list packages after BuildRequires',
+      'copy:copy SRPM',
       'exec:exec rpmbuild --rebuild',
       'copy:copy results',
       'remove:remove container',

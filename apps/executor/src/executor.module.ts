@@ -6,6 +6,7 @@ import { pinoOptions } from '@koji-farm/observability';
 import { RedisModule } from '@koji-farm/redis';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from './config/executor.config';
 import { ExecutorStateStore } from './containers/executor-state.store';
+import { SnapshotCache } from './buildroots/snapshot-cache';
 import { OrphanReaper } from './containers/orphan-reaper.service';
 import { CancelController } from './control/cancel.controller';
 import { ControlConsumer } from './control/control-consumer.service';
@@ -77,6 +78,7 @@ export class ExecutorModule {
         KojiMethods,
         EventPublisher,
         ExecutorStateStore,
+        SnapshotCache,
         RunningTasks,
         IntakeHealth,
         HealthChecks,
@@ -95,6 +97,7 @@ export class ExecutorModule {
         EXECUTOR_LOGGER,
         EventPublisher,
         ExecutorStateStore,
+        SnapshotCache,
         RunningTasks,
         OrphanReaper,
         KojiMethods,

@@ -23,3 +23,14 @@ export interface ContainerSummary extends ContainerHandle {
   readonly state: string;
   readonly createdAt: Date;
 }
+
+/** An image in local storage, as `inspectImage` and `listImagesByLabel` report it. */
+export interface ImageSummary {
+  /** `sha256:...` */
+  id: string;
+  /** `repo:tag` references; empty for a dangling image. */
+  tags: string[];
+  labels: Record<string, string>;
+  sizeBytes: number;
+  createdAt: Date;
+}

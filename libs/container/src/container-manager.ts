@@ -5,7 +5,7 @@ import Docker, { type ContainerInspectInfo, type DockerOptions } from 'dockerode
 import { ArchiveCopier } from './archive/archive-copier';
 import type { CopySource, CopyToOptions } from './archive/copy-source';
 import type { ExtractedEntry } from './archive/safe-tar-extract';
-import type { ContainerHandle, ContainerRef, ContainerSummary } from './container-handle';
+import type { ContainerHandle, ContainerRef, ContainerSummary, ImageSummary } from './container-handle';
 import {
   DEFAULT_API_TIMEOUT_MS,
   DEFAULT_MAX_ULIMIT,
@@ -13,6 +13,8 @@ import {
   type ContainerManagerOptions,
 } from './container-manager-options';
 import { ContainerNotFoundError } from './errors/container-not-found.error';
+import { ContainerError } from './errors/container.error';
+import { ImageNotFoundError } from './errors/image-not-found.error';
 import { InvalidContainerRequestError } from './errors/invalid-container-request.error';
 import { ExecRunner } from './exec/exec-runner';
 import type { ExecSink } from './exec/exec-sink';
@@ -236,6 +238,83 @@ export class ContainerManager {
       state: c.State,
       createdAt: new Date(c.Created * 1000),
     }));
+  }
+
+  /**
+   * Commits the container's file system as the image `repo:tag` with `labels` added to
+   * the container's own (Podman's compat commit; the container keeps running, unpaused:
+   * the caller runs nothing in it meanwhile). The tag moves to the new image only when
+   * the commit is complete. Unbounded: its duration grows with the container's changes.
+   * @returns the new image's id
+   */
+  async commit(
+    ref: ContainerRef,
+    target: { repo: string; tag: string; labels: Readonly<Record<string, string>> },
+  ): Promise<string> {
+    const changes = Object.entries(target.labels).map(([k, v]) => `LABEL ${k}=${v}`);
+    const reply = await this.client.unbounded(
+      { step: 'commit', containerId: ref.id },
+      () =>
+        this.client.docker
+          .getContainer(ref.id)
+          .commit({ repo: target.repo, tag: target.tag, pause: false, changes }) as Promise<{ Id?: string }>,
+    );
+    return reply.Id?.startsWith('sha256:') ? reply.Id : `sha256:${reply.Id ?? ''}`;
+  }
+
+  /** An image in local storage, or undefined when there is none under `ref`. */
+  async inspectImage(ref: string): Promise<ImageSummary | undefined> {
+    try {
+      const info = await this.client.call({ step: 'image', image: ref }, () =>
+        this.client.docker.getImage(ref).inspect(),
+      );
+      return {
+        id: info.Id,
+        tags: info.RepoTags ?? [],
+        labels: info.Config?.Labels ?? {},
+        sizeBytes: info.Size,
+        createdAt: new Date(info.Created),
+      };
+    } catch (err) {
+      if (err instanceof ImageNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Images in local storage carrying all the given labels (`true`: any value), dangling ones too. */
+  async listImagesByLabel(labels: Readonly<Record<string, string | true>>): Promise<ImageSummary[]> {
+    const filters = Object.entries(labels).map(([k, v]) => (v === true ? k : `${k}=${v}`));
+    if (filters.length === 0) {
+      throw new InvalidContainerRequestError(['listImagesByLabel needs at least one label'], {
+        step: 'list',
+      });
+    }
+    const found = await this.client.call({ step: 'list' }, () =>
+      this.client.docker.listImages({ all: true, filters: { label: filters } }),
+    );
+    return found.map((i) => ({
+      id: i.Id,
+      tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      labels: i.Labels ?? {},
+      sizeBytes: i.Size,
+      createdAt: new Date(i.Created * 1000),
+    }));
+  }
+
+  /**
+   * Removes an image (by id or reference; a reference only untags when the image has
+   * other tags). Not forced: an image a container uses stays.
+   * @returns true when removed, false when it was not there or is in use
+   */
+  async removeImage(ref: string): Promise<boolean> {
+    try {
+      await this.client.call({ step: 'remove', image: ref }, () => this.client.docker.getImage(ref).remove());
+      return true;
+    } catch (err) {
+      if (err instanceof ImageNotFoundError || err instanceof ContainerNotFoundError) return false;
+      if (err instanceof ContainerError && /in use|has dependent|conflict/i.test(err.message)) return false;
+      throw err;
+    }
   }
 
   /** Drops idle API connections. In-flight calls finish; idempotent. */

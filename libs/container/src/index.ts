@@ -7,7 +7,7 @@ export {
 } from './container-manager-options';
 export { ContainerModule, type ContainerModuleAsyncOptions } from './container.module';
 export { CONTAINER_MANAGER_OPTIONS } from './container.constants';
-export type { ContainerHandle, ContainerRef, ContainerSummary } from './container-handle';
+export type { ContainerHandle, ContainerRef, ContainerSummary, ImageSummary } from './container-handle';
 export {
   ATTEMPT_LABEL,
   EXECUTOR_LABEL,

@@ -70,7 +70,19 @@ describe('farm events', () => {
     });
     expect(event.type).toBe('step.finished');
     expect(isTaskScoped(event)).toBe(true);
-    expect(FARM_EVENT_TYPES).toHaveLength(16);
+    expect(FARM_EVENT_TYPES).toHaveLength(17);
+  });
+
+  it('reads a buildroot.snapshot event and refuses an unknown outcome', () => {
+    const snapshot = {
+      ...base,
+      type: 'buildroot.snapshot',
+      brootId: 4,
+      outcome: 'hit',
+      ref: 'localhost/s:ab',
+    };
+    expect(farmEventSchema.parse(snapshot)).toMatchObject({ outcome: 'hit', brootId: 4 });
+    expect(farmEventSchema.safeParse({ ...snapshot, outcome: 'maybe' }).success).toBe(false);
   });
 
   it('rejects an unknown type and a log chunk over 64 KiB', () => {

@@ -49,7 +49,12 @@ export class FarmUnderTest {
       // The global teardown checks that no container of this jest run is left.
       containerLabels: { [TEST_LABEL]: 'true', [TEST_PID_LABEL]: String(process.pid) },
       logLevel: 'debug',
-      env,
+      env: {
+        ...env,
+        // Clean buildroots from scratch: snapshots would stay behind as images of this
+        // machine (they are tested in test/executor/buildroot-snapshots).
+        executor: { BUILDROOT_SNAPSHOTS: 'false', ...env.executor },
+      },
     }).catch((err: unknown) => {
       rmSync(runDir, { recursive: true, force: true });
       throw err;

@@ -89,6 +89,8 @@ export class TestFarm {
       // Image mode for speed: these tests are about the executor, not the buildroot; a
       // clean buildroot installs the 230 MB kf-rootfs (test/executor/clean-buildroots).
       BUILDROOT_MODE: 'image',
+      // Snapshots stay behind as images; the tests that want them set their own SNAPSHOT_REPO.
+      BUILDROOT_SNAPSHOTS: 'false',
       WORK_DIR: join(this.dir, `work-${executorId}`),
       HUB_RETRIES: '2',
       HUB_RETRY_INTERVAL_MS: '200',

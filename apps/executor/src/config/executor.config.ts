@@ -74,6 +74,18 @@ export const executorConfigSchema = z
      * `extra['koji-farm.buildroot']` (clean or image) wins.
      */
     BUILDROOT_MODE: z.enum(['clean', 'image']).default('clean'),
+    /**
+     * Buildroot snapshots (ADR 0080): a clean root is kept as a local image after its
+     * group install and the next task with the same bootstrap image, repo, arch, group
+     * and plan files starts from it. false: every clean buildroot installs its group.
+     */
+    BUILDROOT_SNAPSHOTS: envBoolean().default(true),
+    /** Image repository of the snapshots (tag: a hash of their key). */
+    SNAPSHOT_REPO: imageRef.default('localhost/koji-farm-snapshot'),
+    /** Snapshots kept; the least recently used beyond this are removed. */
+    SNAPSHOT_MAX_COUNT: envInt({ min: 1 }).default(8),
+    /** Size budget of the snapshots (MiB); the least recently used beyond it are removed. */
+    SNAPSHOT_MAX_SIZE_MB: envInt({ min: 1 }).default(20480),
     /** `never`, `if-not-present` or `always` pull the task image before a task. */
     IMAGE_PULL_POLICY: z.enum(['never', 'if-not-present', 'always']).default('if-not-present'),
 
@@ -186,6 +198,12 @@ export const executorConfigSchema = z
       pullPolicy: env.IMAGE_PULL_POLICY,
     },
     buildrootMode: env.BUILDROOT_MODE,
+    snapshots: {
+      enabled: env.BUILDROOT_SNAPSHOTS,
+      repo: env.SNAPSHOT_REPO,
+      maxCount: env.SNAPSHOT_MAX_COUNT,
+      maxBytes: env.SNAPSHOT_MAX_SIZE_MB * 1024 * 1024,
+    },
     containers: {
       labels: env.CONTAINER_LABELS,
       fetchNetwork: env.FETCH_NETWORK,

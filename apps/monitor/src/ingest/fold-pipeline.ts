@@ -219,5 +219,6 @@ export class FoldPipeline {
     if (event.type === 'step.finished') {
       metrics.stepDuration.observe({ kind: event.kind, name: event.name }, event.durationMs / 1000);
     }
+    if (event.type === 'buildroot.snapshot') metrics.buildrootSnapshots.inc({ outcome: event.outcome });
   }
 }

@@ -46,6 +46,13 @@ export class MonitorMetrics {
     registers: [this.registry],
   });
 
+  readonly buildrootSnapshots = new Counter({
+    name: 'koji_farm_buildroot_snapshots_total',
+    help: 'Clean buildroots by snapshot outcome (hit: started from a snapshot, miss: group installed), counted by the replica that folded the event',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly tasks = new Gauge({
     name: 'koji_farm_tasks',
     help: 'Tasks in the registry by state and method',

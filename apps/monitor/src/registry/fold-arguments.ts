@@ -120,6 +120,12 @@ function fieldsOf(event: FarmEvent): Array<[string, string | undefined]> {
         ['brootId', String(event.brootId)],
         ['state', event.state],
       ];
+    case 'buildroot.snapshot':
+      return [
+        ['brootId', String(event.brootId)],
+        ['outcome', event.outcome],
+        ['ref', event.ref],
+      ];
     case 'executor.heartbeat':
       return [
         ['hostname', event.hostname],

@@ -3,7 +3,7 @@
  * `image` covers inspecting and pulling images, `ping` the API health check and version.
  */
 export type ContainerStep =
-  'ping' | 'image' | 'create' | 'start' | 'copy' | 'exec' | 'inspect' | 'kill' | 'remove' | 'list';
+  'ping' | 'image' | 'create' | 'start' | 'copy' | 'exec' | 'inspect' | 'kill' | 'remove' | 'list' | 'commit';
 
 /** What every {@link ContainerError} knows besides its message. */
 export interface ContainerErrorContext {

@@ -35,6 +35,21 @@ export const buildrootStateEvent = z.discriminatedUnion('by', [
   pollerBuildrootStateEvent,
 ]);
 
+/**
+ * Whether a clean buildroot started from its snapshot (ADR 0080): `hit` (from the
+ * snapshot image, group install skipped), `miss` (group installed, the root committed as
+ * `ref`), emitted once per buildroot by the attempt that makes it.
+ */
+export const buildrootSnapshotEvent = z.object({
+  ...taskScope,
+  type: z.literal('buildroot.snapshot'),
+  brootId: z.number().int().positive(),
+  outcome: z.enum(['hit', 'miss']),
+  /** The snapshot image (`repo:tag`). */
+  ref: z.string().min(1).max(300),
+});
+
 export type BuildrootState = z.infer<typeof buildrootState>;
+export type BuildrootSnapshotEvent = z.infer<typeof buildrootSnapshotEvent>;
 export type BuildrootStateEvent = z.infer<typeof buildrootStateEvent>;
 export type PollerBuildrootStateEvent = z.infer<typeof pollerBuildrootStateEvent>;

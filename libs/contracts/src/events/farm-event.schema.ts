@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildrootStateEvent } from './buildroot-events.schema';
+import { buildrootSnapshotEvent, buildrootStateEvent } from './buildroot-events.schema';
 import {
   containerCreatedEvent,
   containerRemovedEvent,
@@ -37,6 +37,7 @@ export const farmEventSchema = z.discriminatedUnion('type', [
   containerRemovedEvent,
   logChunkEvent,
   buildrootStateEvent,
+  buildrootSnapshotEvent,
   executorHeartbeatEvent,
   executorStoppedEvent,
   pollerHeartbeatEvent,

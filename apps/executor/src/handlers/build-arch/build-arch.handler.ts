@@ -23,6 +23,7 @@ import {
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../../config/executor.config';
 import { buildContainerSpec } from '../../containers/build-container-spec';
 import { ExecutorStateStore } from '../../containers/executor-state.store';
+import { SnapshotCache } from '../../buildroots/snapshot-cache';
 import { TaskHub } from '../../hub/task-hub';
 import { stoppedQuietly } from '../../tasks/errors/stopped-quietly';
 import { buildError, buildrootError, TaskFailureError } from '../../tasks/errors/task-failure.error';
@@ -50,6 +51,7 @@ export class BuildArchHandler {
     @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
     @Inject(ContainerManager) private readonly containers: ContainerManager,
     @Inject(ExecutorStateStore) private readonly state: ExecutorStateStore,
+    @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
   ) {}
 
   @KojiMethod('buildArch')
@@ -96,10 +98,11 @@ export class BuildArchHandler {
     let keep = false;
     try {
       const image = await this.ensureImage(plan.image);
+      const snapshot = await this.snapshots.use(ctx, plan, image.id, brootId);
       const made = await stateLog.phase('chroot init', async () => {
         const handle = await ctx.steps.create(
           buildContainerSpec(this.config, {
-            plan,
+            plan: snapshot.plan,
             taskId: ctx.taskId,
             attempt: ctx.attempt,
             method: this.method,
@@ -115,8 +118,9 @@ export class BuildArchHandler {
           plan.macrosFile.dest,
           'macros file',
         );
+        await session.prepare(handle, snapshot.plan, { afterGroup: snapshot.afterGroup?.(handle) });
+        // After the snapshot's commit: no task's SRPM is kept in a snapshot.
         await ctx.steps.copyTo(handle, srpm, plan.srpmDest, 'SRPM');
-        await session.prepare(handle, plan);
         return { handle };
       });
       await stateLog.phase('build phase', () => session.build(made.handle, plan));

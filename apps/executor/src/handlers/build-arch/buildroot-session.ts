@@ -56,7 +56,11 @@ export class BuildrootSession {
    * `host.updateBuildRootList` with the whole list again. A BuildRequires no repo
    * provides fails with a BuildError naming it (mock's "No matching package to install").
    */
-  async prepare(container: ContainerHandle, plan: BuildrootPlan): Promise<void> {
+  async prepare(
+    container: ContainerHandle,
+    plan: BuildrootPlan,
+    hooks: { afterGroup?: () => Promise<void> } = {},
+  ): Promise<void> {
     let baseline: BuildrootRpm[] = [];
     for (const command of plan.initCommands) {
       switch (command.purpose) {
@@ -65,6 +69,7 @@ export class BuildrootSession {
           break;
         case 'list-packages': {
           const installed = installedSince(baseline, await this.packageList(container, plan, command));
+          await hooks.afterGroup?.();
           await this.hub.setBuildRootList(this.brootId, installed, this.ctx.taskId);
           await this.setState('BUILDING');
           break;

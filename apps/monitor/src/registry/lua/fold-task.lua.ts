@@ -69,6 +69,8 @@ local function foldTask()
     needDerive = foldStep(TK, pre) or needDerive
   elseif etype == 'log.chunk' then
     needDerive = foldLog(TK, pre) or needDerive
+  elseif etype == 'buildroot.snapshot' then
+    redis.call('HSET', TK, pre .. 'snapshot', f.outcome)
   elseif etype == 'buildroot.state' then
     local bk = 'broot:' .. f.brootId
     local b = redis.call('HMGET', TK, bk .. ':at', bk .. ':id')

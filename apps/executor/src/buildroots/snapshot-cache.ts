@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { type BuildrootPlan, CLEAN_ROOT } from '@koji-farm/buildroot';
+import { ContainerManager, type ContainerRef, type ImageSummary } from '@koji-farm/container';
+import { type LoggerLike } from '@koji-farm/observability';
+import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
+import { EXECUTOR_LOGGER } from '../executor-logger';
+import { type TaskContext } from '../tasks/handler/task-context';
+
+/** The label naming what a snapshot holds; an image without it under our tag is never used. */
+export const SNAPSHOT_KEY_LABEL = 'io.koji-farm.snapshot-key';
+/** Set by the commit itself, so a snapshot image carries it only when the commit completed. */
+export const SNAPSHOT_COMPLETE_LABEL = 'io.koji-farm.snapshot-complete';
+/** Bumped when what a snapshot holds changes for the same inputs. */
+const SNAPSHOT_FORMAT = 1;
+
+export type SnapshotOutcome = 'hit' | 'miss' | 'off';
+
+/** What the cache found for a plan: the image to start from on a hit. */
+export interface SnapshotLookup {
+  outcome: SnapshotOutcome;
+  key?: string;
+  /** `repo:tag` of the snapshot: the image of a hit, the commit target of a miss. */
+  ref?: string;
+}
+
+/** What `use` decided for one task's root. */
+export interface SnapshotUse {
+  lookup: SnapshotLookup;
+  /** The plan to run: without the group install on a hit. */
+  plan: BuildrootPlan;
+  /** On a miss: the hook that commits the root after its group install. */
+  afterGroup?: (container: ContainerRef) => () => Promise<void>;
+}
+
+/**
+ * Buildroot snapshots (issue 11, ADR 0080): after the group install a clean root is
+ * committed as a local image keyed by what decides its content (bootstrap image id, repo
+ * id, arch, group command, repo and macros files). The next task with the same key starts
+ * its container from it and installs only its BuildRequires. A regenerated repo has a new
+ * id, so a new key. Least recently used snapshots beyond the count or size budget are
+ * removed after each commit; last use is the mtime of a file per key under WORK_DIR.
+ */
+@Injectable()
+export class SnapshotCache {
+  private readonly logger: LoggerLike;
+  private readonly stateDir: string;
+
+  constructor(
+    @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
+    @Inject(ContainerManager) private readonly containers: ContainerManager,
+    @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
+  ) {
+    this.stateDir = join(config.workDir, 'snapshots');
+    this.logger = logger.child({ component: 'snapshots' });
+  }
+
+  /** The key of a clean plan's root after its group install, made from `bootstrapImageId`. */
+  static key(plan: BuildrootPlan, bootstrapImageId: string): string {
+    const group = plan.initCommands.find((c) => c.purpose === 'install-group');
+    const input = JSON.stringify({
+      format: SNAPSHOT_FORMAT,
+      root: CLEAN_ROOT,
+      image: bootstrapImageId,
+      repoId: plan.repoId,
+      arch: plan.buildrootArch,
+      group: group?.argv ?? null,
+      repoFile: plan.repoFile,
+      macrosFile: plan.macrosFile,
+      environment: plan.environment,
+    });
+    return createHash('sha256').update(input).digest('hex');
+  }
+
+  /**
+   * How a task's root starts: on a hit from the snapshot (the plan without its group
+   * install, the snapshot as its image), on a miss from scratch with `afterGroup`
+   * committing the root once the group is in. Says which in root.log. A failed commit is
+   * noted and costs the task nothing.
+   */
+  async use(
+    ctx: TaskContext,
+    plan: BuildrootPlan,
+    bootstrapImageId: string,
+    brootId: number,
+  ): Promise<SnapshotUse> {
+    const lookup = await this.lookup(plan, bootstrapImageId);
+    if (lookup.outcome !== 'off' && lookup.ref)
+      ctx.events.emit({ type: 'buildroot.snapshot', brootId, outcome: lookup.outcome, ref: lookup.ref });
+    if (lookup.outcome === 'hit' && lookup.ref) {
+      await ctx.logs.note(
+        'root.log',
+        `snapshot hit: the root starts from ${lookup.ref} (group already installed)`,
+      );
+      return { lookup, plan: SnapshotCache.fromSnapshot(plan, lookup.ref) };
+    }
+    if (lookup.outcome === 'off') return { lookup, plan };
+    await ctx.logs.note(
+      'root.log',
+      `snapshot miss: the root is kept as ${lookup.ref} after the group install`,
+    );
+    return {
+      lookup,
+      plan,
+      afterGroup: (container) => async () => {
+        const started = Date.now();
+        try {
+          const id = await this.save(container, lookup);
+          await ctx.logs.note(
+            'root.log',
+            `snapshot ${lookup.ref} committed (${id.slice(7, 19)}) in ${Date.now() - started} ms`,
+          );
+        } catch (err) {
+          ctx.logger.warn({ err, ref: lookup.ref }, 'could not commit a buildroot snapshot');
+          await ctx.logs.note(
+            'root.log',
+            `snapshot ${lookup.ref} not committed: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+      },
+    };
+  }
+
+  /** The plan of a root started from a snapshot: everything but the group install. */
+  static fromSnapshot(plan: BuildrootPlan, ref: string): BuildrootPlan {
+    return {
+      ...plan,
+      image: ref,
+      initCommands: plan.initCommands.filter((c) => c.purpose !== 'install-group'),
+    };
+  }
+
+  async lookup(plan: BuildrootPlan, bootstrapImageId: string): Promise<SnapshotLookup> {
+    const snapshots = this.config.snapshots;
+    if (!snapshots.enabled || plan.mode !== 'clean') return { outcome: 'off' };
+    const key = SnapshotCache.key(plan, bootstrapImageId);
+    const ref = `${snapshots.repo}:${key.slice(0, 24)}`;
+    const image = await this.containers.inspectImage(ref);
+    if (
+      image &&
+      image.labels[SNAPSHOT_KEY_LABEL] === key &&
+      image.labels[SNAPSHOT_COMPLETE_LABEL] === 'true'
+    ) {
+      await this.touch(key);
+      return { outcome: 'hit', key, ref };
+    }
+    return { outcome: 'miss', key, ref };
+  }
+
+  /**
+   * Commits `container` (its group install done, nothing running in it) as the snapshot
+   * of `lookup`. Two executors committing one key at once: the last tag wins, the other
+   * image is left untagged and removed here. Then prunes to the budget.
+   */
+  async save(container: ContainerRef, lookup: SnapshotLookup): Promise<string> {
+    if (lookup.outcome !== 'miss' || !lookup.key || !lookup.ref) throw new Error('save needs a miss');
+    const [repo, tag] = splitRef(lookup.ref);
+    const id = await this.containers.commit(container, {
+      repo,
+      tag,
+      labels: { [SNAPSHOT_KEY_LABEL]: lookup.key, [SNAPSHOT_COMPLETE_LABEL]: 'true' },
+    });
+    await this.touch(lookup.key);
+    await this.prune();
+    return id;
+  }
+
+  /**
+   * Removes untagged snapshot images (losers of a race, replaced ones) and then the least
+   * recently used ones until at most `maxCount` remain within `maxBytes`. An image a
+   * container still uses stays (Podman refuses), to go at a later prune.
+   */
+  async prune(): Promise<{ removed: string[] }> {
+    const removed: string[] = [];
+    try {
+      const images = await this.containers.listImagesByLabel({ [SNAPSHOT_KEY_LABEL]: true });
+      const ours = images.filter((i) => i.tags.some((t) => t.startsWith(`${this.config.snapshots.repo}:`)));
+      for (const image of images.filter((i) => i.tags.length === 0)) {
+        if (await this.containers.removeImage(image.id)) removed.push(image.id);
+      }
+      const lastUse = await this.lastUse();
+      const byRecency = [...ours].sort((a, b) => used(b, lastUse) - used(a, lastUse));
+      let count = 0;
+      let bytes = 0;
+      for (const image of byRecency) {
+        count += 1;
+        bytes += image.sizeBytes;
+        if (count <= this.config.snapshots.maxCount && bytes <= this.config.snapshots.maxBytes) continue;
+        if (await this.containers.removeImage(image.id)) removed.push(image.id);
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'snapshot prune failed');
+    }
+    return { removed };
+  }
+
+  private async touch(key: string): Promise<void> {
+    try {
+      await mkdir(this.stateDir, { recursive: true });
+      const file = join(this.stateDir, key);
+      const now = new Date();
+      await writeFile(file, '', { flag: 'a' });
+      await utimes(file, now, now);
+    } catch (err) {
+      this.logger.warn({ err, key }, 'could not record the use of a snapshot');
+    }
+  }
+
+  private async lastUse(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const names = await readdir(this.stateDir).catch(() => [] as string[]);
+    for (const name of names) {
+      const info = await stat(join(this.stateDir, name)).catch(() => undefined);
+      if (info) out.set(name, info.mtimeMs);
+    }
+    return out;
+  }
+}
+
+function used(image: ImageSummary, lastUse: Map<string, number>): number {
+  return lastUse.get(image.labels[SNAPSHOT_KEY_LABEL] ?? '') ?? image.createdAt.getTime();
+}
+
+function splitRef(ref: string): [string, string] {
+  const at = ref.lastIndexOf(':');
+  return [ref.slice(0, at), ref.slice(at + 1)];
+}
