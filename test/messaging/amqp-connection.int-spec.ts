@@ -276,6 +276,28 @@ describe(AmqpConnection.name, () => {
     expect(second.ack()).toBe(true);
   });
 
+  it('paused while holding messages and resumed, it takes new ones as the held ones settle (same limit)', async () => {
+    const queue = names.taskQueue('x86_64');
+    const inbox = new Inbox();
+    const handle = await sut.consume(queue, inbox.handler, { prefetch: 2 });
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 1 });
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 2 });
+    const held = [await inbox.next(), await inbox.next()];
+    expect(handle.held()).toBe(2);
+    await handle.setPrefetch(0);
+    await handle.setPrefetch(2);
+    for (const m of held) expect(m.ack()).toBe(true);
+    expect(handle.held()).toBe(0);
+    // The executor's intake asks for the same limit again when slots free up.
+    await handle.setPrefetch(2);
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 3 });
+    await sut.publish(names.tasksExchange, 'x86_64', { n: 4 });
+    const next = [await inbox.next(), await inbox.next()];
+    expect(next.map((m) => (JSON.parse(m.content.toString()) as { n: number }).n).sort()).toEqual([3, 4]);
+    expect(next.map((m) => m.deliveryCount)).toEqual([0, 0]);
+    for (const m of next) m.ack();
+  });
+
   it('a message held across a prefetch change comes back once after a connection drop (x-delivery-count 1)', async () => {
     const queue = names.taskQueue('x86_64');
     const inbox = new Inbox();

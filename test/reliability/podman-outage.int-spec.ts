@@ -85,6 +85,10 @@ describe("Podman's API service killed for 15 s while builds run", () => {
     );
     expect(healthyAgain.slots).toBe(2);
     await waitUntil(async () => (await farm.containersOf()).length === 0, 60_000, 'no container is left');
+    // Its intake paused while it held both tasks and resumed: it takes new tasks again.
+    const after = farm.submitBuildArch(srpm, 2);
+    await farm.waitForFinished(after, 300_000);
+    for (const id of after) expect(farm.taskState(id)).toBe(TASK_STATES.CLOSED);
 
     const restarted = ids.map((id) => {
       const note = events

@@ -452,7 +452,9 @@ export class AmqpConnection {
    */
   private async changeLimit(consumer: Consumer, limit: number): Promise<void> {
     await consumer.starting?.catch(() => undefined);
-    if (consumer.cancelled || limit === consumer.limit) return;
+    if (consumer.cancelled) return;
+    // Rebalanced even when the limit is unchanged: messages of a cancelled subscription
+    // that were settled since leave room that only a new subscription can use.
     consumer.limit = limit;
     const { channel, lost } = consumer;
     // Not open: the next (re)start subscribes with the new limit.
