@@ -79,6 +79,20 @@ describe('repos and buildroots on the hub', () => {
     expect((again as GenericError).faultString).toBe(`Repo ${repoId} not in INIT state (got 1)`);
   });
 
+  it('lays a repo out by canonical arch, as repo_init does: a tag of x86_64 and i686 gets x86_64/ and i386/', async () => {
+    const multi = await hut.world.makeTag({ arches: 'x86_64 i686' });
+    const admin = await hut.adminClient();
+    const taskId = await admin.call<number>('newRepo', [multi]);
+    await hut.checkIn(host, taskId);
+    await host.call('host.openTask', [taskId]);
+    const [repoId] = await host.call<[number, number]>('host.repoInit', [multi], { task_id: taskId });
+    const status = async (arch: string) =>
+      (await fetch(`${hut.topUrl}/repos/${multi}/${repoId}/${arch}/pkglist`)).status;
+    expect(await status('x86_64')).toBe(200);
+    expect(await status('i386')).toBe(200);
+    expect(await status('i686')).toBe(404);
+  });
+
   it('answers repo.request with a newRepo task, then with the repo it made (kojid RepoWatcher)', async () => {
     const first = await host.call<Row>('repo.request', [tag]);
     expect(first).toMatchObject({ repo: null, duplicate: false, request: { active: true } });

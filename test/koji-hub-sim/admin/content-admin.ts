@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { canonArch } from '@koji-farm/koji';
 import { readRpmHeader } from '../builds/rpm-header';
 import { BUILD_STATES, REPO_STATES } from '../db/states';
 import { GenericError } from '../errors/koji-errors';
@@ -44,9 +45,12 @@ export async function createRepoOnHost(
   const [repoId, eventId] = s.db.run(() => s.repos.repoInit(tag, null, null));
   const info = s.repos.repoInfo(repoId, true)!;
   const repodir = s.dir.repo(repoId, pyStr(info.tag_name));
-  const arches = (s.tags.tagRow(tag).arches ?? '')
-    .split(/\s+/)
-    .filter((a) => a && a !== 'noarch' && a !== 'src');
+  const arches = new Set(
+    (s.tags.tagRow(tag).arches ?? '')
+      .split(/\s+/)
+      .filter((a) => a && a !== 'noarch' && a !== 'src')
+      .map(canonArch),
+  );
   for (const arch of arches) {
     const archdir = join(repodir, arch);
     const groups = join(repodir, 'groups/comps.xml');

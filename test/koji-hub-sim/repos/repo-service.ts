@@ -8,6 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
+import { canonArch } from '@koji-farm/koji';
 import type { KojiStruct, KojiValue } from '@koji-farm/koji/xmlrpc';
 import type { HubDb } from '../db/hub-db';
 import type { RepoRow } from '../db/rows';
@@ -48,7 +49,8 @@ export class RepoService {
     for (const [k, v] of Object.entries(override)) if ((DEFAULT_OPTS as KojiStruct)[k] !== v) custom[k] = v;
     const arches = new Set<string>();
     if (repoOpts.separate_src) arches.add('src');
-    for (const a of (tag.arches ?? '').split(/\s+/).filter(Boolean))
+    // as repo_init: one directory per canonical arch (a tag's i686 is the repo's i386)
+    for (const a of (tag.arches ?? '').split(/\s+/).filter(Boolean).map(canonArch))
       if (a !== 'src' && a !== 'noarch') arches.add(a);
     const eventId = this.db.event();
     const repo = this.db.repos.insert({
@@ -95,7 +97,7 @@ export class RepoService {
               : []
             : rpm.arch === 'noarch'
               ? [...arches].filter((a) => a !== 'src')
-              : [rpm.arch];
+              : [canonArch(rpm.arch)];
         for (const a of targets) lists.get(a)?.push(line);
       }
     }

@@ -29,6 +29,23 @@ export interface FarmHub {
   stop(): Promise<void>;
 }
 
+/** Arches of the build tag (e.g. 'x86_64 i686') and those the test host needs (e.g. 'x86_64 i386'). */
+export interface FarmArches {
+  tag: string;
+  host: string;
+}
+
+/**
+ * Gives the real hub's test host the arches a test needs (`koji edit-host --arches`);
+ * returns the ones it had, which the test's stop gives back.
+ */
+async function hostArches(admin: KojiClient, host: string, arches: string): Promise<string> {
+  const info = await admin.call<{ arches: string } | null>('getHost', [host]);
+  if (!info) throw new Error(`the hub has no host ${host}`);
+  await admin.call('editHost', [host], { arches });
+  return info.arches;
+}
+
 /** True when the tests run against a real hub (KOJI_TEST_* set, as for the contract tests). */
 export const REAL_HUB = CONTRACT_HUB.kind === 'real';
 
@@ -47,7 +64,12 @@ export function uniqueRelease(n: number): string {
  */
 export async function startFarmHub(
   dir: string,
-  options: { seed?: SeedOptions; runIntervalMs?: number; buildTagExtra?: Record<string, KojiValue> },
+  options: {
+    seed?: SeedOptions;
+    runIntervalMs?: number;
+    buildTagExtra?: Record<string, KojiValue>;
+    arches?: FarmArches;
+  },
 ): Promise<FarmHub> {
   const config = CONTRACT_HUB;
   if (config.kind !== 'real') {
@@ -58,6 +80,10 @@ export async function startFarmHub(
     const seed = await seedHub(sim, {
       distribution: 'markers',
       ...options.seed,
+      ...(options.arches && {
+        arches: options.arches.tag,
+        host: { name: 'kf-builder', password: 'kf-builder', arches: options.arches.host },
+      }),
       extra: { ...options.buildTagExtra, ...options.seed?.extra },
     });
     return {
@@ -81,12 +107,13 @@ export async function startFarmHub(
   await world.prepareHost(['default', 'createrepo', RUN_CHANNEL]);
   const baseline = await world.lastTaskId();
   const parent = await admin.call<{ arches: string | null }>('getBuildConfig', [config.tag]);
+  const restoreHost = options.arches ? await hostArches(admin, config.hostUser, options.arches.host) : null;
   // As a Koji build tag inherits its target's destination (f40-build from f40): what a
   // build tags there is in the build tag's next repo, which a chain build waits for.
   const destTag = await world.makeTag({ parent: config.tag, arches: null });
   const buildTag = await world.makeTag({
     parent: destTag,
-    arches: parent.arches,
+    arches: options.arches?.tag ?? parent.arches,
     extra: options.buildTagExtra,
   });
   for (const pkg of ['kf-hello', 'kf-broken']) await world.addPackage(destTag, pkg);
@@ -110,6 +137,8 @@ export async function startFarmHub(
     baseline,
     stop: async () => {
       await world.cancelTasksAfter(baseline).catch(() => undefined);
+      if (restoreHost !== null)
+        await admin.call('editHost', [config.hostUser], { arches: restoreHost }).catch(() => undefined);
       await admin.logout().catch(() => undefined);
       await admin.close();
     },

@@ -16,7 +16,7 @@ import { EventRecorder } from '../../executor/support/event-recorder';
 import { InProcessExecutor } from '../../executor/support/in-process-executor';
 import { LogCapture } from '../../hub-poller/support/log-capture';
 import { type SeedOptions, TASK_STATES } from '../../koji-hub-sim';
-import { type FarmHub, type FarmWorld, REAL_HUB, startFarmHub } from './farm-hub';
+import { type FarmArches, type FarmHub, type FarmWorld, REAL_HUB, startFarmHub } from './farm-hub';
 import { connectForTest, deleteTopology, testNamespace, TEST_AMQP_URL } from '../../support/amqp';
 import { TEST_LABEL, TEST_PID_LABEL, testContainerLabels } from '../../support/container-test-kit';
 
@@ -38,6 +38,8 @@ export interface OrchestrationFarmOptions {
   seed?: SeedOptions;
   /** Extra of the build tag, on either hub. */
   buildTagExtra?: Record<string, KojiValue>;
+  /** Arches of the build tag and of the host, on either hub (default: x86_64, or KOJI_TEST_TAG's). */
+  arches?: FarmArches;
   /** The hub's scheduler RunInterval. */
   runIntervalMs?: number;
   /** More configuration keys of the poller (they win). */
@@ -239,10 +241,12 @@ export class OrchestrationFarm {
     await this.events.stop().catch(() => undefined);
     for (const c of await this.containersOf().catch(() => []))
       await this.containers.remove(c, { force: true }).catch(() => undefined);
+    // every arch queue a test's executors may have declared (parent-resume's orchestrators
+    // serve aarch64, the two-arch build's executor i386)
     await deleteTopology(
       this.connection,
       this.names,
-      ['x86_64', 'noarch'],
+      ['x86_64', 'noarch', 'i386', 'aarch64'],
       [this.names.tasksDeadPollerQueue],
     ).catch(() => undefined);
     await this.connection.close();
