@@ -54,6 +54,7 @@ describe('buildArch through the executor (simulator, RabbitMQ, Podman)', () => {
     expect(result.logs).toEqual([
       `${dir}/build.log`,
       `${dir}/hw_info.log`,
+      `${dir}/installed_pkgs.log`,
       `${dir}/root.log`,
       `${dir}/state.log`,
     ]);

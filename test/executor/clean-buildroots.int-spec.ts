@@ -83,6 +83,13 @@ describe('clean buildroots (simulator, RabbitMQ, Podman)', () => {
     const rootLog = log(taskId, 'root.log');
     expect(rootLog).toContain('clean mode');
     expect(lastListInRootLog(rootLog, 'list packages after BuildRequires')).toEqual(listing);
+    // mock's installed_pkgs.log: the whole root as the build starts
+    expect(
+      log(taskId, 'installed_pkgs.log')
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ')[0]),
+    ).toEqual(listing);
     expect(log(taskId, 'build.log')).toContain('unshare --user --map-root-user --mount --net');
   }, 300_000);
 

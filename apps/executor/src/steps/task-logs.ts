@@ -18,6 +18,7 @@ export type TaskLogName =
   | 'build.log'
   | 'state.log'
   | 'hw_info.log'
+  | 'installed_pkgs.log'
   | 'checkout.log'
   | 'createrepo.log'
   | 'mergerepos.log';

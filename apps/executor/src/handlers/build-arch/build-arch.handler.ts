@@ -57,7 +57,7 @@ export class BuildArchHandler {
   @KojiMethod('buildArch')
   async run(ctx: TaskContext): Promise<KojiValue> {
     const request = parseBuildArchRequest(ctx.request);
-    await ctx.logs.open(['root.log', 'build.log', 'hw_info.log', 'state.log']);
+    await ctx.logs.open(['root.log', 'build.log', 'hw_info.log', 'state.log', 'installed_pkgs.log']);
     const stateLog = new StateLog(ctx.logs);
     const unfollow = stateLog.follow(ctx.steps);
     try {

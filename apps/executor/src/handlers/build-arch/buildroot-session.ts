@@ -62,13 +62,15 @@ export class BuildrootSession {
     hooks: { afterGroup?: () => Promise<void> } = {},
   ): Promise<void> {
     let baseline: BuildrootRpm[] = [];
+    let root: BuildrootRpm[] = [];
     for (const command of plan.initCommands) {
       switch (command.purpose) {
         case 'list-baseline':
           baseline = await this.packageList(container, plan, command);
           break;
         case 'list-packages': {
-          const installed = installedSince(baseline, await this.packageList(container, plan, command));
+          root = await this.packageList(container, plan, command);
+          const installed = installedSince(baseline, root);
           await hooks.afterGroup?.();
           await this.hub.setBuildRootList(this.brootId, installed, this.ctx.taskId);
           await this.setState('BUILDING');
@@ -78,7 +80,8 @@ export class BuildrootSession {
           await this.installRequires(container, plan, command);
           break;
         case 'list-requires': {
-          const installed = installedSince(baseline, await this.packageList(container, plan, command));
+          root = await this.packageList(container, plan, command);
+          const installed = installedSince(baseline, root);
           await this.hub.updateBuildRootList(this.brootId, installed, this.ctx.taskId);
           break;
         }
@@ -86,6 +89,7 @@ export class BuildrootSession {
           await this.initCommand(container, plan, command);
       }
     }
+    await this.ctx.logs.append('installed_pkgs.log', Buffer.from(installedPackagesLog(root)));
   }
 
   private async packageList(
@@ -193,6 +197,21 @@ export class BuildrootSession {
   private containerHasNetwork(): boolean {
     return this.config.containers.fetchNetwork !== 'none';
   }
+}
+
+/**
+ * mock's installed_pkgs.log: every package of the root when the build starts, one line
+ * each, `N-[E:]V-R.A buildtime size sigmd5`, sorted (mock's has the header's pkgid and
+ * the install time in the last columns; rpm's list here gives the SIGMD5).
+ */
+export function installedPackagesLog(rpms: readonly BuildrootRpm[]): string {
+  return rpms
+    .map((r) => {
+      const nevra = `${r.name}-${r.epoch === null ? '' : `${r.epoch}:`}${r.version}-${r.release}.${r.arch}`;
+      return `${nevra} ${r.buildtime} ${r.size} ${r.payloadhash || '(none)'}\n`;
+    })
+    .sort()
+    .join('');
 }
 
 /** What dnf could not find: its "No match for argument: X" lines. */
