@@ -8,7 +8,7 @@ import { amqpTopology, connectForTest, deleteTopology, testNamespace } from '../
 import { publishEvents } from './support/event-publisher';
 import { deleteKeys, type RunningMonitor, startMonitor, testKeyPrefix } from './support/monitor-harness';
 import { EventFactory } from './support/raw-events';
-import { waitForSentinel } from './support/rest-client';
+import { getJson, waitForSentinel } from './support/rest-client';
 import { generateScenario } from './support/farm-scenario';
 
 const TOKEN = 'dashboard-token-0123456789';
@@ -128,6 +128,25 @@ describe(DashboardController.name, () => {
     const sick = executors.locator('tr[data-executor-id="exec-b"]');
     await sick.locator('[data-field="state"]', { hasText: 'unhealthy' }).waitFor();
     expect(await sick.locator('[data-field="problems"]').textContent()).toBe(why);
+
+    // The farm view's buildroot snapshot hit rate (ADR 0080), also in /status: one count per
+    // attempt's buildroot, a redelivered event not counted twice.
+    const hitRate = page.getByTestId('snapshot-hit-rate');
+    expect(await hitRate.textContent()).toBe('–');
+    const ref = 'localhost/kf-snapshot:abc';
+    const hit = events.task(fresh, 1, 'buildroot.snapshot', { brootId: 7, outcome: 'hit', ref }, 'exec-b');
+    await publishEvents(amqp, names, [
+      hit,
+      hit,
+      events.task(4243, 1, 'buildroot.snapshot', { brootId: 8, outcome: 'miss', ref }),
+      events.task(4244, 1, 'buildroot.snapshot', { brootId: 9, outcome: 'hit', ref }),
+    ]);
+    await page.getByTestId('snapshot-hit-rate').filter({ hasText: '67% (2 / 3)' }).waitFor();
+    expect((await getJson(sut.url, '/api/v1/status', TOKEN)).buildrootSnapshots).toEqual({
+      hit: 2,
+      miss: 1,
+      hitRate: 2 / 3,
+    });
     await page.screenshot({ path: join(ARTIFACTS, 'monitor-dashboard.png'), fullPage: true });
 
     // The task page: step timeline and a live log.

@@ -24,6 +24,8 @@ export const RegistryKeys = {
   queues: 'queues',
   /** `<state>|<method>` → number of tasks. */
   taskStats: 'stats:tasks',
+  /** `hit` / `miss` → clean buildroots started from a snapshot or not, since the registry's epoch. */
+  snapshotStats: 'stats:snapshots',
   executor: (executorId: string) => `executor:${executorId}`,
   executors: 'executors',
   poller: (pollerId: string) => `poller:${pollerId}`,

@@ -177,7 +177,7 @@
       refreshStatus();
     } else if (event.taskId) {
       refreshTask(event.taskId);
-      if (event.type.startsWith('task.')) refreshStatus();
+      if (event.type.startsWith('task.') || event.type === 'buildroot.snapshot') refreshStatus();
     }
   }
 

@@ -23,6 +23,12 @@
     e.state === 'alive' && e.problems && e.problems.length > 0
       ? `${stateTag('unhealthy')} <small data-field="problems">${esc(e.problems.map((p) => p.message).join('; '))}</small>`
       : stateTag(e.state);
+  // Buildroot snapshot hit rate (ADR 0080): "67% (2 / 3)", or – before any clean buildroot.
+  const snapshotRate = (s) => {
+    const b = s && s.buildrootSnapshots;
+    if (!b || b.hitRate === null) return '–';
+    return `${Math.round(100 * b.hitRate)}% (${b.hit} / ${b.hit + b.miss})`;
+  };
   const taskLink = (id) => `<a href="#/tasks/${esc(id)}">${esc(id)}</a>`;
 
   function overviewHtml(state) {
@@ -39,6 +45,8 @@
       <div class="card"><b>${queued}</b><span>tasks queued</span></div>
       <div class="card"><b>${s ? s.eventsPerSecond.toFixed(1) : '–'}</b><span>events/s</span></div>
       <div class="card"><b>${esc(s && s.poller.leader ? s.poller.leader : '–')}</b><span>poller leader</span></div>
+      <div class="card" title="clean buildroots started from a snapshot (hit) or that installed their group (miss)">
+        <b data-testid="snapshot-hit-rate">${snapshotRate(s)}</b><span>buildroot snapshot hits</span></div>
     </div>`;
     const executorRows = executors
       .sort((a, b) => a.id.localeCompare(b.id))

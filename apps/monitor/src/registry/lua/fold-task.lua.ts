@@ -70,7 +70,10 @@ local function foldTask()
   elseif etype == 'log.chunk' then
     needDerive = foldLog(TK, pre) or needDerive
   elseif etype == 'buildroot.snapshot' then
-    redis.call('HSET', TK, pre .. 'snapshot', f.outcome)
+    -- The farm's hit rate (/status): one count per attempt's buildroot, whatever replica folds it.
+    if redis.call('HSET', TK, pre .. 'snapshot', f.outcome) == 1 then
+      redis.call('HINCRBY', P .. 'stats:snapshots', f.outcome, 1)
+    end
   elseif etype == 'buildroot.state' then
     local bk = 'broot:' .. f.brootId
     local b = redis.call('HMGET', TK, bk .. ':at', bk .. ':id')

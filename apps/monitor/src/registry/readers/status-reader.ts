@@ -39,14 +39,17 @@ export class StatusReader {
   }
 
   async status(now = Date.now()): Promise<StatusView> {
-    const [executors, pollers, counts, knownQueues, rate, foldedOffset] = await Promise.all([
+    const [executors, pollers, counts, knownQueues, rate, foldedOffset, snapshots] = await Promise.all([
       this.executors.list(now),
       this.executors.pollers(now),
       this.taskCounts(),
       this.redis.smembers(RegistryKeys.queues),
       this.eventsPerSecond(now),
       this.redis.get(RegistryKeys.offset),
+      this.redis.hmget(RegistryKeys.snapshotStats, 'hit', 'miss'),
     ]);
+    const hit = Number(snapshots[0] ?? 0);
+    const miss = Number(snapshots[1] ?? 0);
     const alive = executors.filter((e) => e.state === 'alive');
     const leader = pollers.find((p) => p.leader && p.alive) ?? null;
     const tasks: Record<string, number> = {};
@@ -72,6 +75,7 @@ export class StatusReader {
       queues: await this.queues(knownQueues, alive, now),
       tasks,
       eventsPerSecond: rate,
+      buildrootSnapshots: { hit, miss, hitRate: hit + miss === 0 ? null : hit / (hit + miss) },
       monitor: {
         replica: this.config.replicaId,
         epoch: this.progress.epoch,

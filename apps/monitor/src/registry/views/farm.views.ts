@@ -84,6 +84,13 @@ export const statusView = z.object({
   queues: z.array(queueView),
   tasks: z.record(z.string(), z.number().int()).describe('tasks in the registry by state'),
   eventsPerSecond: z.number().describe('events per second over the last 10 s'),
+  buildrootSnapshots: z
+    .object({
+      hit: z.number().int().describe('clean buildroots started from a snapshot'),
+      miss: z.number().int().describe('clean buildroots that installed their group'),
+      hitRate: z.number().nullable().describe('hit / (hit + miss); null before any'),
+    })
+    .describe('buildroot snapshot outcomes since the registry began (ADR 0080), one per task attempt'),
   monitor: z.object({
     replica: z.string(),
     epoch: z.string().nullable(),
