@@ -12,7 +12,7 @@ import {
   type InboundMessage,
   UnroutableMessageError,
 } from '@koji-farm/messaging';
-import { amqpTopology, connectForTest, deleteTopology, testNamespace } from '../support/amqp';
+import { amqpTopology, connectForTest, deleteTopology, TEST_AMQP_URL, testNamespace } from '../support/amqp';
 
 const run = promisify(execFile);
 
@@ -420,6 +420,47 @@ describe(AmqpConnection.name, () => {
     await sut.publish(names.controlExchange, '', { n: 2 });
     const message = await inbox.next();
     expect(JSON.parse(message.content.toString())).toEqual({ n: 2 });
+  }, 30_000);
+
+  it("an exchange deleted and declared again by another process gets this consumer's binding back (topology refresh)", async () => {
+    const refreshing = await AmqpConnection.connect({
+      url: TEST_AMQP_URL,
+      connectionName: `test-${names.tasksExchange}-refresh`,
+      connectAttempts: 3,
+      retryDelayMs: 200,
+      topologyRefreshMs: 100,
+    });
+    try {
+      const queue = `${names.controlExchange}.refresh-${Date.now()}`;
+      const inbox = new Inbox();
+      await refreshing.consume(
+        queue,
+        async (m) => {
+          await inbox.handler(m);
+          m.ack();
+        },
+        {
+          prefetch: 1,
+          exclusive: true,
+          declare: async (ch) => {
+            await ch.assertExchange(names.controlExchange, 'fanout', { durable: true });
+            await ch.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
+            await ch.bindQueue(queue, names.controlExchange, '');
+          },
+        },
+      );
+      // Someone else deletes the exchange and declares it again: the binding is gone, no 404 here.
+      await sut.withChannel((ch) => ch.deleteExchange(names.controlExchange));
+      await sut.withChannel((ch) => ch.assertExchange(names.controlExchange, 'fanout', { durable: true }));
+
+      await until(async () => {
+        await sut.publish(names.controlExchange, '', { n: 1 }, { mandatory: false });
+        return inbox.messages.length > 0;
+      });
+      expect(JSON.parse(inbox.messages[0].content.toString())).toEqual({ n: 1 });
+    } finally {
+      await refreshing.close();
+    }
   }, 30_000);
 
   it('fails at boot after bounded attempts, without the password in the error', async () => {

@@ -15,6 +15,7 @@ import {
   DEFAULT_HEARTBEAT_SECONDS,
   DEFAULT_PUBLISH_WAIT_MS,
   DEFAULT_RETRY_DELAY_MS,
+  DEFAULT_TOPOLOGY_REFRESH_MS,
   redactAmqpUrl,
 } from './amqp-options';
 import { AmqpConnectError } from './errors/amqp-connect.error';
@@ -132,6 +133,8 @@ export class AmqpConnection {
   private openWaiters: Array<() => void> = [];
   private state: 'connecting' | 'open' | 'reconnecting' | 'closed' = 'connecting';
   private reconnecting?: Promise<void>;
+  /** Declares the topology again every topologyRefreshMs (see startTopologyRefresh). */
+  private topologyRefresh?: NodeJS.Timeout;
   /** The second round of a topology declaration after a 404 (see redeclareTopology). */
   private redeclareFollowUp?: NodeJS.Timeout;
   /** Set while a publish channel the broker closed is being replaced. */
@@ -321,6 +324,7 @@ export class AmqpConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.redeclareFollowUp);
+    clearInterval(this.topologyRefresh);
     this.releaseWaiters();
     for (const consumer of this.consumers) consumer.cancelled = true;
     this.consumers.clear();
@@ -369,6 +373,7 @@ export class AmqpConnection {
       throw err;
     }
     this.state = 'open';
+    this.startTopologyRefresh();
     this.releaseWaiters();
     this.logger.info({ url: redactAmqpUrl(this.options.url) }, 'connected to RabbitMQ');
   }
@@ -636,6 +641,33 @@ export class AmqpConnection {
   }
 
   /**
+   * Declares the topology and consumers' bindings again every `topologyRefreshMs`: an
+   * exchange deleted and declared again by someone else loses this process's bindings
+   * without any 404 here (the poller would stop hearing executors' heartbeats).
+   */
+  private startTopologyRefresh(): void {
+    const every = this.options.topologyRefreshMs ?? DEFAULT_TOPOLOGY_REFRESH_MS;
+    if (this.topologyRefresh || every <= 0) return;
+    let running = false;
+    this.topologyRefresh = setInterval(() => {
+      if (running || this.state !== 'open') return;
+      running = true;
+      void this.declareEverything()
+        .catch((err: unknown) => this.logger.debug({ err: errorSummary(err) }, 'topology refresh failed'))
+        .finally(() => (running = false));
+    }, every);
+    this.topologyRefresh.unref();
+  }
+
+  private async declareEverything(): Promise<void> {
+    for (const setup of this.topology) await this.withChannel(setup);
+    for (const consumer of this.consumers) {
+      const declare = consumer.options.declare;
+      if (declare && !consumer.cancelled) await this.withChannel(declare);
+    }
+  }
+
+  /**
    * Runs every registered topology declaration again, and the `declare` of every live
    * consumer (its bindings); false when one failed. Whoever deleted something may still
    * be deleting (a farm's clean-up removes queues, then exchanges): one more round runs a
@@ -655,11 +687,7 @@ export class AmqpConnection {
       this.redeclareFollowUp.unref();
     }
     try {
-      for (const setup of this.topology) await this.withChannel(setup);
-      for (const consumer of this.consumers) {
-        const declare = consumer.options.declare;
-        if (declare && !consumer.cancelled) await this.withChannel(declare);
-      }
+      await this.declareEverything();
       return true;
     } catch (err) {
       this.logger.warn({ err: errorSummary(err) }, 'declaring the topology again failed');
