@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BuildError, type KojiFault } from '@koji-farm/koji';
 import { TASK_STATES } from '../koji-hub-sim';
+import { GitServer, scmPackage } from '../orchestration/support/git-server';
 import { TEST_IMAGE } from '../support/container-test-kit';
 import { TestFarm } from './support/test-farm';
 
@@ -33,6 +34,8 @@ describe('clean buildroots (simulator, RabbitMQ, Podman)', () => {
       BUILDROOT_MODE: 'clean',
       TASK_IMAGE_DEFAULT: image,
       ARCHES: 'x86_64,noarch',
+      // buildSRPMFromSCM: this test's git daemon; its bootstrap is SCM_IMAGE (the buildroot image with git)
+      ALLOWED_SCMS: '127.0.0.1*:/kf-*:no',
     });
   }, 300_000);
 
@@ -153,5 +156,55 @@ describe('clean buildroots (simulator, RabbitMQ, Podman)', () => {
       'kf-rootfs-1.0-1.x86_64',
     ]);
     expect(log(message.taskId, 'build.log')).toContain('unshare --user --map-root-user --mount --net');
+  }, 300_000);
+
+  it('builds an SRPM from git (buildSRPMFromSCM) in a clean srpm-build root: git in the bootstrap, make sources and rpmbuild -bs chrooted in the root', async () => {
+    const git = await GitServer.start(join(dir, 'git'));
+    try {
+      const commit = await git.commit('kf-scm', scmPackage('kf-hello', '7'));
+      const message = await farm.host.openTask(
+        'buildSRPMFromSCM',
+        [`${git.url('kf-scm')}#main`, farm.seed.buildTag, { repo_id: farm.seed.repoId }],
+        'noarch',
+      );
+      await farm.publish(message, 'noarch');
+      const finished = await farm.events.finished(message.taskId);
+      expect({ state: finished.state, error: finished.error?.message }).toEqual({
+        state: 'closed',
+        error: undefined,
+      });
+      const result = (await farm.host.taskResult(message.taskId)) as {
+        srpm: string;
+        brootid: number;
+        source: { source: string };
+      };
+      expect(result.srpm.split('/').at(-1)).toBe('kf-hello-1.0-7.kf1.src.rpm');
+      expect(result.source.source).toBe(`git://127.0.0.1:${git.port}/kf-scm.git#${commit}`);
+      // the hub's buildroot list is the root's content: the srpm-build group, no git
+      expect(await farm.host.buildrootListing(result.brootid)).toEqual([
+        'kf-build-macros-1.0-1.noarch',
+        'kf-buildsys-1.0-1.noarch',
+        'kf-rootfs-1.0-1.x86_64',
+      ]);
+      const stepLine = (text: string, step: string) =>
+        text.split('\n').find((line) => line.startsWith(`koji-farm: step "exec ${step}": `)) ?? '';
+      // git ran in the bootstrap, into the root's /builddir/scmroot
+      expect(stepLine(log(message.taskId, 'checkout.log'), 'git clone')).toContain(
+        'git clone -n git://127.0.0.1:',
+      );
+      expect(stepLine(log(message.taskId, 'checkout.log'), 'git clone')).toMatch(
+        / \/kf\/root\/builddir\/scmroot\/kf-scm$/,
+      );
+      // the sources command and rpmbuild -bs ran chrooted in it
+      const buildLog = log(message.taskId, 'build.log');
+      for (const step of ['make sources', 'rpmbuild -bs'])
+        expect(stepLine(buildLog, step)).toContain('unshare --user --map-root-user --mount');
+      expect(buildLog).toContain(
+        'kf-enter-root /kf/root sh -c cd "$1" && shift && exec "$@" sh /builddir/scmroot/kf-scm make sources\n',
+      );
+      expect(buildLog).toContain('echo "hello from make sources" > greeting.txt');
+    } finally {
+      git.stop();
+    }
   }, 300_000);
 });

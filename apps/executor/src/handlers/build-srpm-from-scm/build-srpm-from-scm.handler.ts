@@ -23,6 +23,12 @@ const RESULT = '/builddir/srpm_result';
  * `srpm-build` buildroot of the SCM image: git checkout (`checkout.log`), the rule's
  * sources command, the one spec file checked, `rpmbuild -bs`, N-V-R checked, uploaded.
  * Result `{srpm, logs, brootid, source: {url, source}}`, `source` the URL at the commit.
+ *
+ * In a clean root (BUILDROOT_MODE=clean, ADR 0079) the SCM image is the bootstrap: git runs
+ * there (the root has neither git nor, for the build, the network) and checks out into the
+ * root's /builddir/scmroot, as kojid checks out on the host into the chroot's scmroot;
+ * the sources command (with the network), the spec checks and `rpmbuild -bs` run chrooted
+ * in the root, as kojid runs them through mock.
  */
 @KojiTaskHandler()
 export class BuildSrpmFromScmHandler {
@@ -58,12 +64,12 @@ export class BuildSrpmFromScmHandler {
       repo,
       buildConfig,
       image: this.config.scm.image,
-      // The checkout runs with the SCM image's git; clean roots for SCM builds are still to come.
-      mode: 'image',
     });
     let failure: unknown;
     try {
-      const checkout = gitCheckout(scm, permission, SCMROOT);
+      // the checkout as the root's commands see it, and as git in the bootstrap sees it
+      const inRoot = gitCheckout(scm, permission, SCMROOT);
+      const checkout = gitCheckout(scm, permission, root.bootstrapPath(SCMROOT));
       const git = (argv: string[], cwd: string) =>
         root.runFetching(`git ${argv[1]}`, argv, { log: 'checkout.log', cwd, env: checkout.env });
       const fatal = async (argv: string[], cwd: string) => {
@@ -72,29 +78,36 @@ export class BuildSrpmFromScmHandler {
             `Error running ${scm.scmtype} command "${argv.join(' ')}", see checkout.log for details`,
           );
       };
-      await root.runFetching('mkdir', ['mkdir', '-p', SCMROOT], { log: 'checkout.log', cwd: '/' });
-      await fatal(checkout.clone, SCMROOT);
+      await root.runFetching('mkdir', ['mkdir', '-p', root.bootstrapPath(SCMROOT)], {
+        log: 'checkout.log',
+        cwd: '/',
+      });
+      await fatal(checkout.clone, root.bootstrapPath(SCMROOT));
       let updated = true;
       for (const argv of checkout.update)
         if (updated && (await git(argv, checkout.checkoutDir)) !== 0) updated = false;
       if (!updated) await fatal(checkout.recovery, checkout.checkoutDir);
-      if (checkout.common) await fatal(checkout.common, SCMROOT);
+      if (checkout.common) await fatal(checkout.common, root.bootstrapPath(SCMROOT));
       const commit = (
-        await root.output('git rev-parse HEAD', ['git', 'rev-parse', 'HEAD'], checkout.checkoutDir)
+        await root.output('git rev-parse HEAD', ['git', 'rev-parse', 'HEAD'], {
+          cwd: checkout.checkoutDir,
+          inBootstrap: true,
+        })
       ).trim();
       // kojid's `url` is the URL as given; the hub keeps it in the build's extra, so without a password
       const source = { url: scm.shown, source: sourceWithCommit(scm, commit) };
       if (permission.sourceCmd) {
         const code = await root.runFetching(permission.sourceCmd.join(' '), permission.sourceCmd, {
           log: 'build.log',
-          cwd: checkout.sourcedir,
+          cwd: inRoot.sourcedir,
+          inRoot: true,
         });
         if (code !== 0)
           throw buildError(
             `error retrieving sources, ${permission.sourceCmd.join(' ')} exited with code ${code}; see build.log`,
           );
       }
-      const spec = await this.specFile(root, checkout.sourcedir);
+      const spec = await this.specFile(root, inRoot.sourcedir);
       const problem = specProblem(await root.output('cat spec', ['cat', spec]));
       if (problem) throw buildError(problem);
       await root.run('rpmbuild -bs', [
@@ -104,7 +117,7 @@ export class BuildSrpmFromScmHandler {
         '--target',
         'noarch',
         '--define',
-        `_sourcedir ${checkout.sourcedir}`,
+        `_sourcedir ${inRoot.sourcedir}`,
         '--define',
         `_specdir ${posix.dirname(spec)}`,
         '--define',

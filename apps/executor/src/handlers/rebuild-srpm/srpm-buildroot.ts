@@ -61,10 +61,7 @@ export class SrpmBuildroot {
       srpm?: string;
       /** The image when the tag names none (default TASK_IMAGE_DEFAULT). */
       image?: string;
-      /**
-       * `image` keeps the task in its image whatever BUILDROOT_MODE says (buildSRPMFromSCM:
-       * its checkout runs with the image's git, outside any root).
-       */
+      /** `image` keeps the task in its image whatever BUILDROOT_MODE says. */
       mode?: 'image';
     },
   ): Promise<SrpmBuildroot> {
@@ -135,22 +132,34 @@ export class SrpmBuildroot {
     });
   }
 
+  /** `path` of the root as the bootstrap container sees it (itself in image mode). */
+  bootstrapPath(path: string): string {
+    return this.plan.mode === 'clean' ? posix.join(this.plan.root, path) : path;
+  }
+
   /**
    * Runs a command with the container's network (a checkout, a sources command), its
    * output in `log`, `env` added to the buildroot's; returns the exit code (the caller
-   * says what a failure means).
+   * says what a failure means). By default it runs in the container (the bootstrap of a
+   * clean root); `inRoot` runs it chrooted in a clean root, in `cwd` as the root sees it.
    */
   async runFetching(
     name: string,
     argv: string[],
-    options: { log: TaskLogName; cwd: string; env?: Record<string, string> },
+    options: { log: TaskLogName; cwd: string; env?: Record<string, string>; inRoot?: boolean },
   ): Promise<number> {
     const logs = this.task.logs;
-    await logs.note(options.log, `step "exec ${name}": ${argv.join(' ')}`);
-    const result = await this.task.steps.exec(this.container, argv, logs.sink(options.log), {
+    const chrooted = options.inRoot === true && this.plan.mode === 'clean';
+    const command = chrooted
+      ? buildArgv(this.plan, ['sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', options.cwd, ...argv], {
+          isolateNetwork: false,
+        })
+      : argv;
+    await logs.note(options.log, `step "exec ${name}": ${command.join(' ')}`);
+    const result = await this.task.steps.exec(this.container, command, logs.sink(options.log), {
       name: `exec ${name}`,
       log: options.log,
-      cwd: options.cwd,
+      cwd: chrooted ? this.plan.workdir : options.cwd,
       env: { ...this.plan.environment, ...options.env },
       timeoutMs: this.stepTimeoutMs,
     });
@@ -189,10 +198,18 @@ export class SrpmBuildroot {
     return this.task.logs.names.sort().map((log) => `${this.task.uploadPath}/${log}`);
   }
 
-  /** Runs a command and returns its standard output (for file lists). */
-  async output(name: string, argv: string[], cwd = this.plan.workdir): Promise<string> {
+  /**
+   * Runs a command and returns its standard output (for file lists): chrooted in a clean
+   * root (from /builddir), or in the container (`inBootstrap`, or image mode) in `cwd`.
+   */
+  async output(
+    name: string,
+    argv: string[],
+    options: { cwd?: string; inBootstrap?: boolean } = {},
+  ): Promise<string> {
     const sink = new CollectingSink(1024 * 1024);
-    const inRoot = this.plan.mode === 'clean';
+    const cwd = options.cwd ?? this.plan.workdir;
+    const inRoot = this.plan.mode === 'clean' && options.inBootstrap !== true;
     const command = inRoot ? buildArgv(this.plan, argv, { isolateNetwork: false }) : argv;
     const result = await this.task.steps.exec(this.container, command, sink, {
       name: `exec ${name}`,
