@@ -34,6 +34,15 @@ async function consumerCount(connection: AmqpConnection, queue: string): Promise
     );
 }
 
+/** A consumer's own declaration: an exclusive `queue` bound to the fanout `exchange`, as the control consumers declare theirs. */
+function bindToControl(exchange: string, queue: string): (ch: Channel) => Promise<void> {
+  return async (ch) => {
+    await ch.assertExchange(exchange, 'fanout', { durable: true });
+    await ch.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
+    await ch.bindQueue(queue, exchange, '');
+  };
+}
+
 /** Polls `condition` until it holds (the deadline only stops a hung test). */
 async function until(condition: () => Promise<boolean>, deadlineMs = 25_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
@@ -401,11 +410,7 @@ describe(AmqpConnection.name, () => {
       {
         prefetch: 1,
         exclusive: true,
-        declare: async (ch) => {
-          await ch.assertExchange(names.controlExchange, 'fanout', { durable: true });
-          await ch.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
-          await ch.bindQueue(queue, names.controlExchange, '');
-        },
+        declare: bindToControl(names.controlExchange, queue),
       },
     );
     await sut.addTopology((ch) =>
@@ -442,11 +447,7 @@ describe(AmqpConnection.name, () => {
         {
           prefetch: 1,
           exclusive: true,
-          declare: async (ch) => {
-            await ch.assertExchange(names.controlExchange, 'fanout', { durable: true });
-            await ch.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
-            await ch.bindQueue(queue, names.controlExchange, '');
-          },
+          declare: bindToControl(names.controlExchange, queue),
         },
       );
       // Someone else deletes the exchange and declares it again: the binding is gone, no 404 here.

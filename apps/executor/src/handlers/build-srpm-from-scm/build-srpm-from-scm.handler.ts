@@ -3,13 +3,11 @@ import { Inject } from '@nestjs/common';
 import { ContainerManager } from '@koji-farm/container';
 import { type KojiValue } from '@koji-farm/koji';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../../config/executor.config';
-import { BuildHub } from '../../hub/build-hub';
-import { RepoHub } from '../../hub/repo-hub';
-import { TaskHub } from '../../hub/task-hub';
 import { bindArgs, optsStruct, pyStr } from '../../orchestration/task-args';
 import { buildError } from '../../tasks/errors/task-failure.error';
 import { type TaskContext } from '../../tasks/handler/task-context';
 import { KojiMethod, KojiTaskHandler } from '../../tasks/handler/task-handler';
+import { requireRepoId, srpmBuildTag } from '../rebuild-srpm/srpm-build-tag';
 import { SrpmBuildroot } from '../rebuild-srpm/srpm-buildroot';
 import { gitCheckout, sourceWithCommit, specProblem } from './git-checkout';
 import { assertScmAllowed, parseScmUrl } from './scm-url';
@@ -51,14 +49,7 @@ export class BuildSrpmFromScmHandler {
         `koji-farm checks sources out with git only, not ${scm.scmtype}: ${scm.host}:${scm.repository}`,
       );
     const opts = optsStruct('buildSRPMFromSCM', a.opts);
-    const repoId = opts.repo_id;
-    if (typeof repoId !== 'number' || repoId <= 0) throw buildError('A repo id must be provided');
-    const repo = await new RepoHub(task.hub, task.signal).repoInfo(repoId);
-    const tag = await new BuildHub(task.hub, task.signal).getTag(a.build_tag, {
-      strict: true,
-      event: repo.create_event,
-    });
-    const buildConfig = await new TaskHub(task.hub, task.signal).getBuildConfig(tag!.id, repo.create_event);
+    const { repo, buildConfig } = await srpmBuildTag(task, a.build_tag, requireRepoId(opts));
     const root = await SrpmBuildroot.open(task, this.config, this.containers, {
       method: 'buildSRPMFromSCM',
       repo,

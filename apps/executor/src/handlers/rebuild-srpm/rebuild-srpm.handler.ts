@@ -3,13 +3,11 @@ import { Inject } from '@nestjs/common';
 import { ContainerManager } from '@koji-farm/container';
 import { DownloadError, Downloader, type KojiValue } from '@koji-farm/koji';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../../config/executor.config';
-import { BuildHub } from '../../hub/build-hub';
-import { RepoHub } from '../../hub/repo-hub';
-import { TaskHub } from '../../hub/task-hub';
 import { bindArgs, optsStruct, pyStr } from '../../orchestration/task-args';
 import { buildError } from '../../tasks/errors/task-failure.error';
 import { type TaskContext } from '../../tasks/handler/task-context';
 import { KojiMethod, KojiTaskHandler } from '../../tasks/handler/task-handler';
+import { requireRepoId, srpmBuildTag } from './srpm-build-tag';
 import { SRPM_TOPDIR, SrpmBuildroot } from './srpm-buildroot';
 
 const RESULT = '/builddir/srpm_result';
@@ -34,16 +32,10 @@ export class RebuildSrpmHandler {
       task.request,
     );
     const opts = optsStruct('rebuildSRPM', a.opts);
-    const repoId = opts.repo_id;
-    if (typeof repoId !== 'number' || repoId <= 0) throw buildError('A repo id must be provided');
+    const repoId = requireRepoId(opts);
     if (typeof a.srpm !== 'string' || a.srpm.startsWith('/') || a.srpm.split('/').includes('..'))
       throw buildError(`Invalid SRPM path: ${pyStr(a.srpm)}`);
-    const repo = await new RepoHub(task.hub, task.signal).repoInfo(repoId);
-    const tag = await new BuildHub(task.hub, task.signal).getTag(a.build_tag, {
-      strict: true,
-      event: repo.create_event,
-    });
-    const buildConfig = await new TaskHub(task.hub, task.signal).getBuildConfig(tag!.id, repo.create_event);
+    const { repo, buildConfig } = await srpmBuildTag(task, a.build_tag, repoId);
     const srpm = await this.download(task, a.srpm);
     const root = await SrpmBuildroot.open(task, this.config, this.containers, {
       method: 'rebuildSRPM',
