@@ -1,41 +1,16 @@
-import { execFileSync, type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { ensureAppBundle } from './app-bundle';
 
 const ROOT = join(__dirname, '../..');
-const BUNDLE = join(ROOT, 'dist/apps/monitor/main.js');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 /** Builds the monitor bundle unless it is newer than every source it is made of. */
 export function ensureMonitorBundle(log: (line: string) => void): string {
-  const sources = [
-    join(ROOT, 'apps/monitor/src'),
-    ...readdirSync(join(ROOT, 'libs')).map((l) => join(ROOT, 'libs', l, 'src')),
-  ];
-  const newestSource = Math.max(...sources.map((dir) => newestMtime(dir)));
-  let built = 0;
-  try {
-    built = statSync(BUNDLE).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  if (built < newestSource) {
-    log('building the monitor (npx nest build monitor)...');
-    execFileSync('npx', ['nest', 'build', 'monitor'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  return BUNDLE;
+  return ensureAppBundle('monitor', log);
 }
 
 export async function freePort(): Promise<number> {

@@ -35,6 +35,8 @@ export interface ReliabilityFarmOptions {
   hostCapacity?: number;
   /** The hub scheduler's RunInterval. */
   runIntervalMs?: number;
+  /** `dist`: the apps run from the built bundles (a benchmark's memory is then the app's own). */
+  appsFrom?: 'source' | 'dist';
 }
 
 /**
@@ -61,6 +63,7 @@ export class ReliabilityFarm {
     readonly broker: RabbitNode | undefined,
     readonly redisServer: RedisServerProcess | undefined,
     readonly podman: PodmanService | undefined,
+    private readonly appsFrom: 'source' | 'dist',
   ) {
     this.names = amqpTopology(namespace);
     this.containers = new ContainerManager({
@@ -96,7 +99,17 @@ export class ReliabilityFarm {
         () => redis?.destroy(),
         () => podman?.destroy(),
       );
-      return new ReliabilityFarm(namespace, dir, sim, seed, tap, broker, redis, podman);
+      return new ReliabilityFarm(
+        namespace,
+        dir,
+        sim,
+        seed,
+        tap,
+        broker,
+        redis,
+        podman,
+        options.appsFrom ?? 'source',
+      );
     } catch (err) {
       for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
       throw err;
@@ -265,13 +278,14 @@ export class ReliabilityFarm {
     );
   }
 
-  /** This farm's containers (of one executor, when given). */
-  async containersOf(executorId?: string): Promise<ContainerSummary[]> {
+  /** This farm's containers (of one executor and of one task, when given). */
+  async containersOf(executorId?: string, taskId?: number): Promise<ContainerSummary[]> {
     const labels: Record<string, string | true> = {
       [TEST_LABEL]: 'true',
       'io.koji-farm.namespace': this.namespace,
     };
     if (executorId !== undefined) labels['io.koji-farm.executor'] = executorId;
+    if (taskId !== undefined) labels['io.koji-farm.task'] = String(taskId);
     return this.containers.listByLabel(labels);
   }
 
@@ -332,7 +346,7 @@ export class ReliabilityFarm {
   ): Promise<SpawnedApp> {
     const previous = this.processes.get(id);
     if (previous?.running) throw new Error(`process ${id} is still running`);
-    const spawned = new App(app, env, { from: 'source' });
+    const spawned = new App(app, env, { from: this.appsFrom });
     this.processes.set(id, spawned);
     this.envs.set(id, { app, env });
     await spawned.waitForMessage(readyMessage, 120_000);

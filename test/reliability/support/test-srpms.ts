@@ -11,7 +11,13 @@ const run = promisify(execFile);
  * seconds (so that logs grow and log.chunk events flow while it runs), into
  * `<workDir>/reliability-fixtures/`; returns its work/-relative path for buildArch.
  */
-export async function buildTickingSrpm(workDir: string, name: string, seconds: number): Promise<string> {
+export async function buildTickingSrpm(
+  workDir: string,
+  name: string,
+  seconds: number,
+  /** Extra lines of build output per tick (compiler-like chatter), for load. */
+  chatterPerTick = 0,
+): Promise<string> {
   const top = mkdtempSync(join(tmpdir(), 'kf-rel-srpm-'));
   const out = join(workDir, 'reliability-fixtures');
   mkdirSync(out, { recursive: true });
@@ -31,7 +37,10 @@ export async function buildTickingSrpm(workDir: string, name: string, seconds: n
         '%description',
         'Test package.',
         '%build',
-        `for i in $(seq 1 ${seconds}); do echo "${name}: tick $i of ${seconds}"; sleep 1; done`,
+        chatterPerTick > 0
+          ? `for i in $(seq 1 ${seconds}); do echo "${name}: tick $i of ${seconds}"; ` +
+            `for j in $(seq 1 ${chatterPerTick}); do echo "gcc -O2 -g -pipe -Wall -c -o obj/$i-$j.o src/$i-$j.c # ${name} line $j of tick $i"; done; sleep 1; done`
+          : `for i in $(seq 1 ${seconds}); do echo "${name}: tick $i of ${seconds}"; sleep 1; done`,
         `echo "${name}: done"`,
         '%install',
         `mkdir -p %{buildroot}/usr/share/${name}`,
