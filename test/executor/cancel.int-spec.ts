@@ -110,9 +110,11 @@ describe('executor cancel and stale messages (simulator, RabbitMQ, Podman)', () 
   }, 240_000);
 
   it('stops the old attempt and runs the reissued message when a new poller master takes over', async () => {
-    // Two executors: the old and the new message may land on the same one or not.
-    await farm.startExecutor('exec-cancel-3a');
-    await farm.startExecutor('exec-cancel-3b');
+    // Two executors: the old and the new message may land on the same one or not. The
+    // refused old attempt waits 2 s for a handover (ADR 0082) that this "poller" never
+    // sends, then gives up: the reissue is what a leader does when nobody took its handover.
+    await farm.startExecutor('exec-cancel-3a', { HUB_HANDOVER_WAIT_SECONDS: '2' });
+    await farm.startExecutor('exec-cancel-3b', { HUB_HANDOVER_WAIT_SECONDS: '2' });
     const first = await farm.buildArchTask(farm.srpms.sleepy);
     await farm.connection.publish(farm.names.tasksExchange, 'x86_64', first, {
       headers: { 'x-koji-farm-generation': 1 },

@@ -4,6 +4,7 @@ import { silentLogger } from '@koji-farm/observability';
 import { type HubPollerConfig } from '../../apps/hub-poller/src/config/hub-poller.config';
 import { LeaseLostError } from '../../apps/hub-poller/src/errors/lease-lost.error';
 import { LeaderLease } from '../../apps/hub-poller/src/lease/leader-lease';
+import { LeaseReleaseNotice } from '../../apps/hub-poller/src/lease/lease-release-notice';
 import { InFlightStore } from '../../apps/hub-poller/src/state/in-flight-store';
 import { type InFlightTask } from '../../apps/hub-poller/src/state/in-flight-task';
 import { testNamespace } from '../support/amqp';
@@ -51,7 +52,12 @@ describe(LeaderLease.name, () => {
     return client;
   };
   const lease = (pollerId: string, client = redis()) =>
-    new LeaderLease(client, { pollerId, leaseTtlMs: TTL_MS } as HubPollerConfig, silentLogger);
+    new LeaderLease(
+      client,
+      new LeaseReleaseNotice(client, silentLogger),
+      { pollerId, leaseTtlMs: TTL_MS } as HubPollerConfig,
+      silentLogger,
+    );
 
   afterAll(async () => {
     const admin = new Redis('redis://127.0.0.1:6379');
@@ -78,6 +84,26 @@ describe(LeaderLease.name, () => {
     expect(await b.tryAcquire()).toBe(true);
     expect(b.token!).toBeGreaterThan(first);
     expect(await a.holder()).toMatchObject({ pollerId: 'b', token: b.token });
+  });
+
+  it('announces a release to the standbys listening, and a standby woken by it takes the lease at once (ADR 0082)', async () => {
+    const a = lease('a');
+    const standbyRedis = redis();
+    const b = lease('b', standbyRedis);
+    const notice = new LeaseReleaseNotice(standbyRedis, silentLogger);
+    let woken!: () => void;
+    const released = new Promise<void>((resolve) => (woken = resolve));
+    await notice.listen(() => woken());
+    try {
+      expect(await a.tryAcquire()).toBe(true);
+      expect(await b.tryAcquire()).toBe(false);
+      await a.release();
+      await released;
+      expect(await b.tryAcquire()).toBe(true);
+      expect(await a.holder()).toMatchObject({ pollerId: 'b' });
+    } finally {
+      await notice.stop();
+    }
   });
 
   it('gives a larger token after Redis lost the lease and its counter (a flush), not 1 again (issue 17.2)', async () => {

@@ -8,7 +8,9 @@ import { EXECUTOR_CONFIG, type ExecutorConfig } from './config/executor.config';
 import { ExecutorStateStore } from './containers/executor-state.store';
 import { SnapshotCache } from './buildroots/snapshot-cache';
 import { OrphanReaper } from './containers/orphan-reaper.service';
+import { AttemptSessions } from './control/attempt-sessions';
 import { CancelController } from './control/cancel.controller';
+import { SessionHandoverController } from './control/session-handover.controller';
 import { ControlConsumer } from './control/control-consumer.service';
 import { EventPublisher } from './events/event-publisher';
 import { ExecutorLifecycle } from './executor-lifecycle.service';
@@ -71,7 +73,7 @@ export class ExecutorModule {
         TaskHandlersModule,
         ...(options.handlerModules ?? []),
       ],
-      controllers: [CancelController],
+      controllers: [CancelController, SessionHandoverController],
       providers: [
         { provide: EXECUTOR_CONFIG, useValue: config },
         { provide: EXECUTOR_LOGGER, useValue: createExecutorLogger(config, options.logDestination) },
@@ -80,6 +82,7 @@ export class ExecutorModule {
         ExecutorStateStore,
         SnapshotCache,
         RunningTasks,
+        AttemptSessions,
         IntakeHealth,
         HealthChecks,
         PodmanOutage,

@@ -33,6 +33,9 @@ import { PollerService } from './poller/poller-service';
 import { PollerStatus } from './poller/poller-status';
 import { StatusBeacon } from './poller/status-beacon';
 import { InFlightStore } from './state/in-flight-store';
+import { SessionHandover } from './handover/session-handover';
+import { LeaseReleaseNotice } from './lease/lease-release-notice';
+import { SessionHandoverRepliesController } from './handover/session-handover-replies.controller';
 
 export interface HubPollerModuleOptions {
   /** Where log lines go instead of stdout (tests read them). */
@@ -75,7 +78,13 @@ export class HubPollerModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       // HTTP: health and metrics; AMQP (the transport of MessagingModule): executor events, dead letters.
-      controllers: [HealthController, MetricsController, ExecutorEventsController, DeadLettersController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        ExecutorEventsController,
+        DeadLettersController,
+        SessionHandoverRepliesController,
+      ],
       providers: [
         { provide: HUB_POLLER_CONFIG, useValue: config },
         { provide: POLLER_LOG_STREAM, useValue: options.logStream ?? null },
@@ -83,6 +92,7 @@ export class HubPollerModule {
         PollerMetrics,
         PollerStatus,
         HubGateway,
+        LeaseReleaseNotice,
         LeaderLease,
         InFlightStore,
         CapacityTracker,
@@ -91,6 +101,7 @@ export class HubPollerModule {
         PollerEvents,
         TaskOpener,
         TaskIssuer,
+        SessionHandover,
         TaskReconciler,
         TaskTaker,
         BuildrootExpirer,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contractJsonSchemas } from './json-schema';
 import { farmEventSchema, FARM_EVENT_TYPES, isTaskScoped } from './events/farm-event.schema';
-import { controlMessageSchema } from './messages/control-message.schema';
+import { controlMessageSchema, sessionHandoverReplySchema } from './messages/control-message.schema';
 import { taskMessageSchema } from './messages/task-message.schema';
 import { amqpTopology, isOrchestrationMethod } from './topology';
 
@@ -135,6 +135,32 @@ describe('control messages', () => {
       controlMessageSchema.parse({ v: 1, type: 'cancel', taskId: 5, reason: 'canceled on hub' }).type,
     ).toBe('cancel');
     expect(controlMessageSchema.safeParse({ v: 1, type: 'pause', taskId: 5 }).success).toBe(false);
+  });
+
+  it('accepts a session handover naming its executor, and refuses one without credentials', () => {
+    const handover = {
+      v: 1,
+      type: 'session',
+      taskId: 5,
+      executorId: 'exec-1',
+      generation: 2,
+      handoverId: '77-5',
+      session: { id: 78, key: '78-secret' },
+      replyTo: 'ns.koji.control.reply.poller-1.abcd',
+    };
+    expect(controlMessageSchema.parse(handover).type).toBe('session');
+    expect(controlMessageSchema.safeParse({ ...handover, session: { id: 78 } }).success).toBe(false);
+    expect(
+      sessionHandoverReplySchema.parse({
+        v: 1,
+        type: 'session-reply',
+        handoverId: '77-5',
+        taskId: 5,
+        executorId: 'exec-1',
+        generation: 2,
+        taken: false,
+      }).reason,
+    ).toBe('');
   });
 });
 

@@ -19,7 +19,12 @@
 export * from './xmlrpc';
 export * from './errors';
 
-export { KojiClient, type CallOptions, type ExistingSessionOptions } from './client/koji-client';
+export {
+  KojiClient,
+  type CallOptions,
+  type ExistingSessionOptions,
+  type SessionRefusedHandler,
+} from './client/koji-client';
 export {
   type KojiClientOptions,
   type ResolvedKojiClientOptions,

@@ -166,6 +166,11 @@ export const executorConfigSchema = z
     HUB_RETRIES: envInt({ min: 0 }).default(30),
     /** Milliseconds between those retries. */
     HUB_RETRY_INTERVAL_MS: envInt({ min: 0 }).default(20000),
+    /**
+     * Seconds an attempt whose session the hub refuses (a new poller leader took the
+     * host) waits for the leader's handover of a fresh subsession before it gives up (ADR 0082).
+     */
+    HUB_HANDOVER_WAIT_SECONDS: seconds(0).default(60),
 
     /** `%vendor` of every buildroot (kojid.conf's vendor). */
     BUILD_VENDOR: text.default('Koji'),
@@ -236,7 +241,11 @@ export const executorConfigSchema = z
     },
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
     logUploadIntervalMs: env.LOG_UPLOAD_INTERVAL_MS,
-    hub: { retries: env.HUB_RETRIES, retryIntervalMs: env.HUB_RETRY_INTERVAL_MS },
+    hub: {
+      retries: env.HUB_RETRIES,
+      retryIntervalMs: env.HUB_RETRY_INTERVAL_MS,
+      handoverWaitMs: env.HUB_HANDOVER_WAIT_SECONDS * 1000,
+    },
     buildHost: {
       vendor: env.BUILD_VENDOR,
       packager: env.BUILD_PACKAGER,

@@ -29,6 +29,7 @@ import { RunningTask } from './running-task';
 import { RunningTasks } from './running-tasks';
 import { deliveryInfo } from '../intake/delivery-info';
 import { TaskSettler } from './task-settler';
+import { AttemptSessions } from '../control/attempt-sessions';
 import { outcomeOf, type TaskOutcome } from './task-outcome';
 
 /** Where a task's files go on the hub (`tasks/<id % 10000>/<id>`, kojid's getUploadPath). */
@@ -55,6 +56,7 @@ export class TaskRunner {
     @Inject(RunningTasks) private readonly running: RunningTasks,
     @Inject(TaskSettler) private readonly settler: TaskSettler,
     @Inject(PodmanOutage) private readonly podman: PodmanOutage,
+    @Inject(AttemptSessions) private readonly sessions: AttemptSessions,
     @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'task-runner' });
@@ -137,6 +139,10 @@ export class TaskRunner {
         retries: this.config.hub.retries,
         retryIntervalMs: this.config.hub.retryIntervalMs,
         logger,
+        handoverWaitMs: this.config.hub.handoverWaitMs,
+        registry: this.sessions,
+        generation,
+        attempt,
       });
       outcome = await this.work(task, attempt, handler, { session, current, events, logs, logger, workDir });
     } catch (err) {

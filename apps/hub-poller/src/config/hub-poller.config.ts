@@ -38,6 +38,11 @@ export const hubPollerConfigSchema = z
     EXECUTOR_GONE_AFTER: envNumber({ min: 0.1 }).default(
       (HEARTBEAT_INTERVAL_MS * HEARTBEATS_BEFORE_GONE) / 1000,
     ),
+    /**
+     * Seconds a new leader waits for the executor running a task to take the fresh
+     * subsession it handed over; unanswered, the task is reissued (ADR 0082).
+     */
+    HANDOVER_REPLY_TIMEOUT: envNumber({ min: 0.1 }).default(5),
     /** Health and metrics HTTP server (`/healthz`, `/readyz`, `/metrics`). */
     POLLER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     /** Port of that server; 0 picks a free one. */
@@ -59,6 +64,7 @@ export const hubPollerConfigSchema = z
     pollIntervalMs: seconds(env.POLL_INTERVAL),
     leaseTtlMs: seconds(env.LEASE_TTL),
     executorGoneAfterMs: seconds(env.EXECUTOR_GONE_AFTER),
+    handoverReplyTimeoutMs: seconds(env.HANDOVER_REPLY_TIMEOUT),
     http: { host: env.POLLER_HTTP_HOST, port: env.POLLER_HTTP_PORT },
   }));
 

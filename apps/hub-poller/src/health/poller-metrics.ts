@@ -72,6 +72,13 @@ export class PollerMetrics {
     registers: [this.registry],
   });
 
+  readonly sessionHandovers = new Counter({
+    name: `${PREFIX}session_handovers_total`,
+    help: 'Running attempts handed a subsession of a new master session (ADR 0082), by outcome: taken, refused (not running there), unanswered.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly tasksFinished = new Counter({
     name: `${PREFIX}tasks_finished_total`,
     help: 'In-flight tasks that left the set because the hub shows them closed or failed.',

@@ -7,6 +7,7 @@ import { HUB_POLLER_CONFIG, type HubPollerConfig } from '../config/hub-poller.co
 import { LeaseLostError } from '../errors/lease-lost.error';
 import { POLLER_LOGGER } from '../poller/poller-logger';
 import { REDIS_KEYS } from '../state/redis-keys';
+import { LeaseReleaseNotice } from './lease-release-notice';
 import { NEXT_TOKEN, RELEASE_LEASE, RENEW_LEASE } from './lease-scripts';
 
 interface Holding {
@@ -44,6 +45,7 @@ export class LeaderLease {
 
   constructor(
     private readonly redis: Redis,
+    private readonly notice: LeaseReleaseNotice,
     @Inject(HUB_POLLER_CONFIG) private readonly config: HubPollerConfig,
     @Inject(POLLER_LOGGER) logger: LoggerLike,
   ) {
@@ -121,8 +123,9 @@ export class LeaderLease {
     this.holding = null;
     if (!holding) return;
     try {
-      await this.redis.eval(RELEASE_LEASE, 1, REDIS_KEYS.lease, holding.value);
+      const released = await this.redis.eval(RELEASE_LEASE, 1, REDIS_KEYS.lease, holding.value);
       this.logger.info({ leaseToken: holding.token }, 'released the leader lease');
+      if (released === 1) await this.notice.announce(holding.token);
     } catch (err) {
       this.logger.warn({ err }, 'could not release the leader lease; it expires on its own');
     }

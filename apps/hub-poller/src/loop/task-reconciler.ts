@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type LoggerLike } from '@koji-farm/observability';
+import { type TaskClaim } from '../capacity/capacity-tracker';
+import { SessionHandover } from '../handover/session-handover';
 import { PollerMetrics } from '../health/poller-metrics';
 import { HubGateway } from '../hub/hub-gateway';
 import { type HostTask, type TaskState } from '../hub/hub-replies.schema';
@@ -11,7 +13,11 @@ import { InFlightStore } from '../state/in-flight-store';
 import { type InFlightTask } from '../state/in-flight-task';
 import { endsLoop } from './ends-loop';
 import { ExecutorClaims } from './executor-claims';
+import { settleAll } from './settle-all';
 import { TaskIssuer } from './task-issuer';
+
+/** Handovers under way at once (each waits for its executor's answer). */
+const HANDOVER_CONCURRENCY = 10;
 
 export interface Reconciliation {
   /** kojid's task_load: the weights of this host's OPEN tasks that are not waiting. */
@@ -26,8 +32,10 @@ type Verdict = { kind: 'finished' } | { kind: 'lingering' } | { kind: 'cancel'; 
 /**
  * Protocol §4 step 3, against the in-flight set: frees OPEN tasks the farm has no
  * record of (as kojid does after a restart), drops finished tasks, sends `cancel` for
- * tasks cancelled or moved on the hub, and reissues tasks whose subsession belongs to an
- * earlier master session (ADR 0053).
+ * tasks cancelled or moved on the hub. A task whose message's subsession belongs to an
+ * earlier master session (a takeover, a restart, a re-login) keeps running where a live
+ * executor runs it: the attempt gets a subsession of the current master (ADR 0082);
+ * only a task no live executor runs is reissued (ADR 0053).
  */
 @Injectable()
 export class TaskReconciler {
@@ -41,6 +49,7 @@ export class TaskReconciler {
     private readonly events: PollerEvents,
     private readonly metrics: PollerMetrics,
     private readonly claims: ExecutorClaims,
+    private readonly handover: SessionHandover,
     @Inject(POLLER_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'reconciler' });
@@ -62,12 +71,13 @@ export class TaskReconciler {
       for (const id of unknown) listed.delete(id);
     }
 
+    const orphaned: InFlightTask[] = [];
     for (const task of this.inFlight.all()) {
       if (signal?.aborted) break;
       const row = listed.get(task.taskId);
       try {
         if (!row) await this.settle(task, released, signal);
-        else if (task.masterSessionId !== this.hub.sessionId) await this.issuer.reissue(task, signal);
+        else if (task.masterSessionId !== this.hub.sessionId) orphaned.push(task);
         else if (row.alert)
           this.logger.debug({ taskId: task.taskId }, 'a subtask the task waits on finished');
       } catch (err) {
@@ -79,10 +89,91 @@ export class TaskReconciler {
       }
     }
 
+    await this.followMasterChange(orphaned, signal);
+
     let load = 0;
     for (const row of listed.values()) if (!row.waiting) load += row.weight;
     this.metrics.inFlight.set(this.inFlight.size);
     return { load, released };
+  }
+
+  /**
+   * Tasks whose message carries a subsession of an earlier master session: the hub
+   * refuses it now. Where a live executor runs the message's attempt, the attempt gets a
+   * subsession of this master and carries on (ADR 0082); where none does (once every
+   * executor was heard), or the executor does not take it, the task is reissued.
+   */
+  private async followMasterChange(tasks: InFlightTask[], signal?: AbortSignal): Promise<void> {
+    if (tasks.length === 0) return;
+    const claims = this.claims.current();
+    const settled = this.claims.settled();
+    const results = await settleAll(tasks, HANDOVER_CONCURRENCY, (task) =>
+      this.follow(task, claims.get(task.taskId), settled, signal),
+    );
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'fulfilled') continue;
+      if (endsLoop(result.reason, signal)) throw result.reason;
+      this.logger.error(
+        { err: result.reason, taskId: tasks[i].taskId },
+        'could not hand over or reissue an in-flight task; retrying next loop',
+      );
+    }
+  }
+
+  private async follow(
+    task: InFlightTask,
+    claim: TaskClaim | undefined,
+    settled: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const runs = claim && claim.generation === task.generation ? claim : undefined;
+    const held = task.handedOver;
+    if (
+      runs &&
+      held &&
+      held.masterSessionId === this.hub.sessionId &&
+      held.executorId === runs.executorId &&
+      held.attempt === runs.attempt
+    )
+      return; // the attempt runs on with this master's subsession
+    if (!runs) {
+      if (!settled) {
+        this.logger.debug(
+          { taskId: task.taskId, graceMs: this.claims.graceMs },
+          'not reissuing a task of an earlier master session before every executor was heard from',
+        );
+        return;
+      }
+      await this.endHandedSubsession(task);
+      await this.issuer.reissue(task, signal);
+      return;
+    }
+    const outcome = await this.handover.handOver(task, runs, signal);
+    await this.endHandedSubsession(task);
+    if (outcome.kind === 'taken') {
+      await this.inFlight.put({
+        ...task,
+        handedOver: {
+          masterSessionId: this.hub.sessionId!,
+          subsessionId: outcome.subsessionId,
+          executorId: outcome.executorId,
+          attempt: outcome.attempt,
+        },
+      });
+      return;
+    }
+    await this.issuer.reissue(task, signal);
+  }
+
+  /** The subsession an earlier handover gave an attempt that no longer runs. */
+  private async endHandedSubsession(task: InFlightTask): Promise<void> {
+    const held = task.handedOver;
+    if (!held || held.masterSessionId !== this.hub.sessionId) return;
+    try {
+      await this.hub.logoutChild(held.subsessionId);
+    } catch (err) {
+      this.logger.debug({ err, taskId: task.taskId }, 'could not end a handed-over subsession');
+    }
   }
 
   /**
@@ -170,6 +261,7 @@ export class TaskReconciler {
 
   /** The message's subsession is the poller's to end when the task leaves the set (ADR 0061). */
   private async endSubsession(task: InFlightTask, log: LoggerLike): Promise<void> {
+    await this.endHandedSubsession(task);
     if (task.masterSessionId !== this.hub.sessionId) return;
     try {
       await this.hub.logoutChild(task.subsessionId);

@@ -13,7 +13,9 @@ import { DeadLetterConsumer } from '../dead-letters/dead-letter-consumer';
 import { LeaseLostError } from '../errors/lease-lost.error';
 import { PollerMetrics } from '../health/poller-metrics';
 import { HubGateway } from '../hub/hub-gateway';
+import { SessionHandover } from '../handover/session-handover';
 import { LeaderLease } from '../lease/leader-lease';
+import { LeaseReleaseNotice } from '../lease/lease-release-notice';
 import { HostLoop } from '../loop/host-loop';
 import { TaskPublisher } from '../messaging/task-publisher';
 import { InFlightStore } from '../state/in-flight-store';
@@ -32,13 +34,19 @@ const SHUTDOWN_CALL_MS = 5_000;
  * leader lease, and — while leading — runs the host loop and consumes the dead task
  * messages (which it fails on the hub). A loop that fails is logged
  * and the next one starts on time; only shutdown ends the cycle. On SIGTERM it stops
- * taking tasks, reports `host.updateHost(0, False)`, releases the lease and logs out.
+ * taking tasks, reports `host.updateHost(0, False)` and releases the lease (standbys hear
+ * of it at once), but does not log out: the hub's logout would close the subsessions of
+ * every running build with it. The next leader takes the host over and hands the running
+ * attempts subsessions of its own (ADR 0082). A standby tries the lease as soon as a
+ * leader announces its release, not at its next turn.
  */
 @Injectable()
 export class PollerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private stopping = false;
   private cycle?: Promise<void>;
   private sleeper = new AbortController();
+  /** Ends the current sleep early (a released lease), not the cycle. */
+  private nap = new AbortController();
   private loopAbort = new AbortController();
   private keepAlive?: NodeJS.Timeout;
   private readonly logger: LoggerLike;
@@ -51,6 +59,8 @@ export class PollerService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly inFlight: InFlightStore,
     private readonly publisher: TaskPublisher,
     private readonly heartbeats: HeartbeatListener,
+    private readonly handover: SessionHandover,
+    private readonly releases: LeaseReleaseNotice,
     private readonly deadLetters: DeadLetterConsumer,
     private readonly beacon: StatusBeacon,
     private readonly status: PollerStatus,
@@ -64,6 +74,8 @@ export class PollerService implements OnApplicationBootstrap, BeforeApplicationS
   async onApplicationBootstrap(): Promise<void> {
     await this.publisher.start();
     await this.heartbeats.start();
+    await this.handover.start();
+    await this.releases.listen(() => this.wakeForLease());
     this.beacon.start();
     this.status.role = 'standby';
     this.keepAlive = setInterval(
@@ -90,14 +102,26 @@ export class PollerService implements OnApplicationBootstrap, BeforeApplicationS
     await this.waitForLoop();
     await this.step('stop consuming dead letters', () => this.deadLetters.stop());
     await this.step('stop listening to heartbeats', () => this.heartbeats.stop());
-    if (this.leadership.leading) {
+    await this.step('stop listening for released leases', () => this.releases.stop());
+    const leading = this.leadership.leading;
+    if (leading) {
       await this.step('report the host not ready', () =>
         this.hub.updateHost(0, false, null, AbortSignal.timeout(SHUTDOWN_CALL_MS)),
       );
     }
     this.leadership.markStandby();
     await this.step('release the lease', () => this.lease.release());
-    await this.step('log out of the hub', () => this.hub.logout(AbortSignal.timeout(SHUTDOWN_CALL_MS)));
+    await this.step('stop the handover replies', () => this.handover.stop());
+    if (leading) {
+      // The running builds' subsessions live as long as this master session: the next
+      // leader's forced exclusive session closes it, and hands them subsessions of its own.
+      this.logger.info(
+        'leaving the master session open for the running builds; the next leader takes it over',
+      );
+      await this.step('drop the hub session', () => this.hub.dropSession());
+    } else {
+      await this.step('log out of the hub', () => this.hub.logout(AbortSignal.timeout(SHUTDOWN_CALL_MS)));
+    }
     this.status.role = 'stopped';
     this.status.ready = false;
     await this.step('publish the last heartbeat', () => this.beacon.stop());
@@ -205,11 +229,19 @@ export class PollerService implements OnApplicationBootstrap, BeforeApplicationS
 
   private async sleep(ms: number): Promise<void> {
     if (this.stopping) return;
+    this.nap = new AbortController();
     try {
-      await delay(ms, undefined, { signal: this.sleeper.signal });
+      await delay(ms, undefined, { signal: AbortSignal.any([this.sleeper.signal, this.nap.signal]) });
     } catch {
-      // woken up for shutdown
+      // woken up for shutdown, or to take a released lease
     }
+  }
+
+  /** Another poller released the lease: a standby tries to take it now. */
+  private wakeForLease(): void {
+    if (this.stopping || this.leadership.leading) return;
+    this.logger.info('the leader released its lease; trying to take it now');
+    this.nap.abort();
   }
 
   private async step(what: string, run: () => Promise<void>): Promise<void> {

@@ -18,6 +18,19 @@ export const inFlightTaskSchema = z.object({
   /** The master session the task's subsession belongs to: another one means it is dead. */
   masterSessionId: z.number().int().positive(),
   subsessionId: z.number().int().positive(),
+  /**
+   * A subsession of a later master session handed to the attempt that runs the message
+   * (ADR 0082): the attempt's credentials now, while the message's stay dead.
+   */
+  handedOver: z
+    .object({
+      masterSessionId: z.number().int().positive(),
+      subsessionId: z.number().int().positive(),
+      executorId: z.string().min(1),
+      /** The executor's attempt number that took it: another attempt of the message needs its own. */
+      attempt: z.number().int().positive(),
+    })
+    .optional(),
   /** 1 for the first message of the task, +1 for each reissue with a fresh subsession. */
   generation: z.number().int().positive(),
   publishedAt: isoTime,

@@ -5,6 +5,8 @@
 export const REDIS_KEYS = {
   /** String `<token> <pollerId> <instance>`, with a TTL: who leads (SET NX PX). */
   lease: 'poller:lease',
+  /** Pub/sub channel (prefixed by hand): a leader released the lease, standbys try at once. */
+  leaseReleased: 'poller:lease:released',
   /** Counter: each acquisition's fencing token. */
   leaseToken: 'poller:lease:token',
   /** Hash taskId → JSON InFlightTask: what the leader published and the hub still has OPEN. */

@@ -5,7 +5,9 @@ import { SslLogin } from '../auth/ssl-login';
 import { ActionNotAllowed } from '../errors/action-not-allowed';
 import { AuthError } from '../errors/auth-error';
 import { AuthExpired } from '../errors/auth-expired';
+import { AuthLockError } from '../errors/auth-lock-error';
 import { ClientClosedError } from '../errors/client-closed-error';
+import { KojiFault } from '../errors/koji-fault';
 import { silentLogger, type KojiLogger } from '../logging/koji-logger';
 import { parseSessionInfo } from '../session/parse-session-info';
 import type { SessionCredentials } from '../session/session-credentials';
@@ -37,6 +39,17 @@ export interface ExistingSessionOptions {
 }
 
 /**
+ * Called when the hub refused a request for its session (AuthError 1002: closed;
+ * AuthLockError 1006: another session holds the user's exclusive lock). Resolves true
+ * once `replaceSession` gave the client other credentials (the request is then sent
+ * again with them), false to let the refusal through. The wait is the handler's to bound.
+ */
+export type SessionRefusedHandler = (refusal: KojiFault, signal?: AbortSignal) => Promise<boolean>;
+
+/** Replacements one request may wait for (a second handover while waiting is rare; more is a loop). */
+const MAX_SESSION_REPLACEMENTS = 3;
+
+/**
  * The Koji hub client: XML-RPC calls with session headers and callnum, logins
  * (password, TLS client certificate, GSSAPI), renewal after AuthExpired, connection
  * retries that keep the callnum, exclusive sessions, subsessions, multicall.
@@ -49,6 +62,7 @@ export interface ExistingSessionOptions {
 export class KojiClient {
   private session: SessionState | null;
   private loginStrategy: LoginStrategy | null;
+  private sessionRefused: SessionRefusedHandler | null = null;
   private readonly caller: RpcCaller;
   private closed = false;
 
@@ -163,15 +177,52 @@ export class KojiClient {
     const request = this.withSecrets(makeRequest());
     if (!session) return this.caller.send(null, request);
     return session.lane.run(async () => {
-      try {
-        return await this.caller.send(session, request);
-      } catch (err) {
-        if (!(err instanceof AuthExpired) || !renew || !this.loginStrategy || this.session !== session)
-          throw err;
-        await this.renew(session, this.loginStrategy, request.signal);
-        return this.caller.send(session, this.withSecrets(makeRequest()));
+      let current = request;
+      for (let replacements = 0; ; replacements++) {
+        const sent = session.credentials();
+        try {
+          return await this.caller.send(session, current);
+        } catch (err) {
+          if (isSessionRefusal(err) && this.sessionRefused && replacements < MAX_SESSION_REPLACEMENTS) {
+            // Other credentials arrived while this request was out, or arrive within the handler's bound.
+            const replaced =
+              session.id !== sent.id ||
+              session.key !== sent.key ||
+              ((await this.sessionRefused(err, current.signal)) &&
+                (session.id !== sent.id || session.key !== sent.key));
+            if (!replaced) throw err;
+            this.logger.info(
+              { method: current.label, sessionId: session.id, refusedSessionId: sent.id },
+              'the hub refused the session; sending again with the credentials that replaced it',
+            );
+            current = this.withSecrets(makeRequest());
+            continue;
+          }
+          if (!(err instanceof AuthExpired) || !renew || !this.loginStrategy || this.session !== session)
+            throw err;
+          await this.renew(session, this.loginStrategy, current.signal);
+          return this.caller.send(session, this.withSecrets(makeRequest()));
+        }
       }
     }, request.signal);
+  }
+
+  /**
+   * Gives this client another session in place of its own (a running attempt taking
+   * the subsession a new poller master minted for it, ADR 0082): requests after this
+   * one, and one the hub refuses meanwhile, go out with the new credentials; callnums
+   * start from 0. The old session is not logged out (the hub already refuses it).
+   */
+  replaceSession(credentials: SessionCredentials): void {
+    this.requireSession('replaceSession').replace(credentials);
+  }
+
+  /**
+   * While set, a request the hub refuses for its session waits for `handler` instead of
+   * failing at once (see SessionRefusedHandler); null restores failing at once.
+   */
+  onSessionRefused(handler: SessionRefusedHandler | null): void {
+    this.sessionRefused = handler;
   }
 
   /** `login(user, password)`. */
@@ -306,4 +357,12 @@ export class KojiClient {
   private assertOpen(): void {
     if (this.closed) throw new ClientClosedError();
   }
+}
+
+/** The hub no longer takes the session: closed (1002) or locked out by another session (1006). By code: AuthError's subclasses mean other things. */
+function isSessionRefusal(err: unknown): err is KojiFault {
+  return (
+    err instanceof KojiFault &&
+    (err.faultCode === AuthError.faultCode || err.faultCode === AuthLockError.faultCode)
+  );
 }

@@ -47,6 +47,17 @@ export class SessionState {
     this.key = credentials.key;
   }
 
+  /**
+   * Another session takes this one's place (a new master's subsession handed to a
+   * running attempt, ADR 0082): new id and key, its callnums from 0. The lane stays, so
+   * requests queued behind the swap go out with the new credentials.
+   */
+  replace(credentials: SessionCredentials): void {
+    this.id = credentials.id;
+    this.key = credentials.key;
+    this.callnum = 0;
+  }
+
   credentials(): SessionCredentials {
     return { id: this.id, key: this.key };
   }
