@@ -3,10 +3,11 @@ import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { type BuildrootPlan, CLEAN_ROOT } from '@koji-farm/buildroot';
-import { ContainerManager, type ContainerRef, type ImageSummary } from '@koji-farm/container';
+import { type ContainerHandle, ContainerManager, type ImageSummary } from '@koji-farm/container';
 import { type LoggerLike } from '@koji-farm/observability';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
 import { EXECUTOR_LOGGER } from '../executor-logger';
+import { type StepRunner } from '../steps/step-runner';
 import { type TaskContext } from '../tasks/handler/task-context';
 
 /** The label naming what a snapshot holds; an image without it under our tag is never used. */
@@ -32,7 +33,7 @@ export interface SnapshotUse {
   /** The plan to run: without the group install on a hit. */
   plan: BuildrootPlan;
   /** On a miss: the hook that commits the root after its group install. */
-  afterGroup?: (container: ContainerRef) => () => Promise<void>;
+  afterGroup?: (container: ContainerHandle) => () => Promise<void>;
 }
 
 /**
@@ -107,7 +108,7 @@ export class SnapshotCache {
       afterGroup: (container) => async () => {
         const started = Date.now();
         try {
-          const id = await this.save(container, lookup);
+          const id = await this.save(container, lookup, ctx.steps);
           await ctx.logs.note(
             'root.log',
             `snapshot ${lookup.ref} committed (${id.slice(7, 19)}) in ${Date.now() - started} ms`,
@@ -152,16 +153,20 @@ export class SnapshotCache {
   /**
    * Commits `container` (its group install done, nothing running in it) as the snapshot
    * of `lookup`. Two executors committing one key at once: the last tag wins, the other
-   * image is left untagged and removed here. Then prunes to the budget.
+   * image is left untagged and removed here. Then prunes to the budget. The commit is a
+   * step of the task (`commit snapshot`) when `steps` is given.
    */
-  async save(container: ContainerRef, lookup: SnapshotLookup): Promise<string> {
+  async save(container: ContainerHandle, lookup: SnapshotLookup, steps?: StepRunner): Promise<string> {
     if (lookup.outcome !== 'miss' || !lookup.key || !lookup.ref) throw new Error('save needs a miss');
     const [repo, tag] = splitRef(lookup.ref);
-    const id = await this.containers.commit(container, {
+    const target = {
       repo,
       tag,
       labels: { [SNAPSHOT_KEY_LABEL]: lookup.key, [SNAPSHOT_COMPLETE_LABEL]: 'true' },
-    });
+    };
+    const id = steps
+      ? await steps.commit(container, target)
+      : await this.containers.commit(container, target);
     await this.touch(lookup.key);
     await this.prune();
     return id;

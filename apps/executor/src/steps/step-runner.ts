@@ -89,6 +89,21 @@ export class StepRunner {
   }
 
   /**
+   * Commits the container as the image `repo:tag` with `labels` (one `commit` step: a
+   * buildroot snapshot, ADR 0080). Returns the new image's id.
+   */
+  async commit(
+    handle: ContainerHandle,
+    target: { repo: string; tag: string; labels: Readonly<Record<string, string>> },
+  ): Promise<string> {
+    let id = '';
+    await this.run('commit', 'commit snapshot', undefined, async () => {
+      id = await this.containers.commit(handle, target);
+    });
+    return id;
+  }
+
+  /**
    * Runs one command. A non-zero exit, a timeout and an abort are results (the step
    * finishes `failed`, `timeout` or `aborted`), not errors; the caller decides.
    */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { taskScope } from './event-envelope';
 
-/** The four kinds of step of the exec pattern. */
-export const stepKind = z.enum(['create', 'copy', 'exec', 'remove']);
+/** The kinds of step of the exec pattern, and `commit`: a buildroot kept as a snapshot image (ADR 0080). */
+export const stepKind = z.enum(['create', 'copy', 'exec', 'commit', 'remove']);
 
 const stepFields = {
   /** 1, 2, 3 ... in the order the attempt ran its steps. */
