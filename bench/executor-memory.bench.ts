@@ -9,7 +9,7 @@
  * `--chatter` compiler-like lines a second for `--seconds` (logs streamed to the hub and
  * as events, as real builds do). Prints baseline and peak side by side. Goal: peak ≤ 120 MB.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -27,6 +27,8 @@ interface Options {
   seconds: number;
   chatter: number;
   nodeOptions?: string;
+  /** Extra environment of the executor (`--env KEY=VALUE`, repeatable). */
+  env: Record<string, string>;
 }
 
 function readOptions(argv: readonly string[]): Options {
@@ -38,6 +40,7 @@ function readOptions(argv: readonly string[]): Options {
       seconds: { type: 'string', default: '30' },
       chatter: { type: 'string', default: '20' },
       'node-options': { type: 'string' },
+      env: { type: 'string', multiple: true },
     },
   });
   return {
@@ -45,7 +48,30 @@ function readOptions(argv: readonly string[]): Options {
     seconds: Number(values.seconds),
     chatter: Number(values.chatter),
     nodeOptions: typeof values['node-options'] === 'string' ? values['node-options'] : undefined,
+    env: Object.fromEntries(
+      (Array.isArray(values.env) ? values.env : [])
+        .filter((pair): pair is string => typeof pair === 'string' && pair.includes('='))
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
   };
+}
+
+/**
+ * Preloaded into the executor (`-r`): a JSON line on stderr every 250 ms with its
+ * process.memoryUsage(), so that the peak can be split into heap, external and buffers.
+ */
+const PROBE = `const t = setInterval(() => {
+  process.stderr.write(JSON.stringify({ level: 30, msg: 'memory probe', ...process.memoryUsage() }) + '\\n');
+}, 250);
+t.unref();
+`;
+
+interface Breakdown {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
 }
 
 /** A process's memory from /proc/<pid>/status, in bytes. */
@@ -57,6 +83,36 @@ function memoryOf(pid: number): { rss: number; hwm: number } {
   } catch {
     return { rss: 0, hwm: 0 };
   }
+}
+
+/**
+ * Where a process's resident memory lies (/proc/<pid>/smaps): Rss summed per mapping
+ * (a file, `[heap]`, `[stack]`, or `[anon]` for nameless ones such as V8's pages and
+ * glibc's mmap'ed arenas), largest first.
+ */
+function residentByMapping(pid: number, top = 6): string {
+  let smaps = '';
+  try {
+    smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return '(no smaps)';
+  }
+  const sums = new Map<string, number>();
+  let current = '[anon]';
+  for (const line of smaps.split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) {
+      current = header[1].trim() || '[anon]';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) sums.set(current, (sums.get(current) ?? 0) + Number(rss[1]) * 1024);
+  }
+  return [...sums.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, bytes]) => `${name.split('/').at(-1)} ${(bytes / MB).toFixed(1)}`)
+    .join(', ');
 }
 
 /** Samples a process's RSS every 100 ms until stopped: the peak and the last value. */
@@ -84,6 +140,16 @@ class RssSampler {
   }
 }
 
+function describe(b: Breakdown | undefined): string {
+  if (!b) return '(no probe)';
+  const mb = (n: number) => (n / MB).toFixed(1);
+  return (
+    `rss ${mb(b.rss)}, heap ${mb(b.heapUsed)} used of ${mb(b.heapTotal)}, ` +
+    `external ${mb(b.external)} (array buffers ${mb(b.arrayBuffers)}), ` +
+    `outside V8's accounting ${mb(b.rss - b.heapTotal - b.external)} MB`
+  );
+}
+
 export async function run(argv: string[]): Promise<boolean> {
   const options = readOptions(argv);
   const log = (line: string) => console.log(`executor-memory: ${line}`);
@@ -98,17 +164,26 @@ export async function run(argv: string[]): Promise<boolean> {
       options.chatter,
     );
     const events = await farm.events();
+    const probe = join(farm.dir, 'memory-probe.js');
+    writeFileSync(probe, PROBE);
     const executor = await farm.startExecutor('mem-exec', {
       SLOTS: String(options.builds),
       LOG_LEVEL: 'info',
-      ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+      ...options.env,
+      NODE_OPTIONS: `-r ${probe} ${options.nodeOptions ?? ''}`.trim(),
     });
+    const probes = () =>
+      executor.lines.filter((l) => l.msg === 'memory probe') as unknown as Array<
+        Breakdown & { time?: number }
+      >;
     await farm.startPoller('mem-poller');
 
     log(`idle for ${IDLE_MS / 1000} s...`);
     const idle = new RssSampler(executor.pid);
     await delay(IDLE_MS);
     const baseline = idle.stop();
+    const idleMappings = residentByMapping(executor.pid);
+    const idleProbes = probes().length;
 
     log(
       `${options.builds} builds of ${options.seconds} s, ${options.chatter} lines of chatter a second each...`,
@@ -126,6 +201,7 @@ export async function run(argv: string[]): Promise<boolean> {
     );
     await allRunning;
     const atAllRunning = memoryOf(executor.pid).rss;
+    const busyMappings = residentByMapping(executor.pid);
     await farm.waitForFinished(ids, 900_000);
     const loaded = busy.stop();
     const closed = ids.filter((id) => farm.taskState(id) === 2).length;
@@ -133,8 +209,14 @@ export async function run(argv: string[]): Promise<boolean> {
     const after = memoryOf(executor.pid);
 
     const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+    const busyProbes = probes().slice(idleProbes);
+    const atPeak = busyProbes.reduce((a, b) => (b.rss > a.rss ? b : a), busyProbes[0]);
+    const idleProbe = probes()[idleProbes - 1];
     console.log(
-      `\nexecutor RSS (dist bundle${options.nodeOptions ? `, NODE_OPTIONS="${options.nodeOptions}"` : ''}), ` +
+      `\nexecutor RSS (dist bundle${options.nodeOptions ? `, NODE_OPTIONS="${options.nodeOptions}"` : ''}` +
+        `${Object.entries(options.env)
+          .map(([k, v]) => `, ${k}=${v}`)
+          .join('')}), ` +
         `${options.builds} builds at once, ${closed}/${ids.length} CLOSED\n`,
     );
     console.log(
@@ -146,6 +228,13 @@ export async function run(argv: string[]): Promise<boolean> {
           ['5 s after the last closed', mb(after.rss), `${mb(after.hwm)} (VmHWM, since start)`],
         ],
       ),
+    );
+    console.log(
+      `\nprocess.memoryUsage(): idle ${describe(idleProbe)}\n` +
+        `                      at the busy peak ${describe(atPeak)}`,
+    );
+    console.log(
+      `resident by mapping (MB): idle ${idleMappings}\n                          all running ${busyMappings}`,
     );
     const pass = loaded.peak <= GOAL_MB * MB && closed === ids.length;
     console.log(

@@ -71,9 +71,20 @@ describe('running builds cancelled on the hub', () => {
       await user.close();
     }
 
+    let requeued = 0;
     for (const id of ids) {
       expect([id, farm.taskState(id)]).toEqual([id, TASK_STATES.CANCELED]);
-      expect(await events.finished(id, 30_000)).toMatchObject({ state: 'canceled', attempt: 1 });
+      // The attempt that saw the cancel ends `canceled`; one that took it for trouble
+      // first ends `requeued` and the next delivery finds the task gone (counted).
+      const ended = await events.waitFor(
+        (e) => e.type === 'task.finished' && e.taskId === id && e.state === 'canceled',
+        30_000,
+        `task ${id} finished canceled`,
+      );
+      requeued += events.events.filter(
+        (e) => e.type === 'task.finished' && e.taskId === id && e.state === 'requeued',
+      ).length;
+      expect(ended.seq).toBeGreaterThan(0);
       expect(farm.tap.calls('host.closeTask', id)).toEqual([]);
       expect(farm.tap.calls('host.failTask', id)).toEqual([]);
     }
@@ -82,8 +93,8 @@ describe('running builds cancelled on the hub', () => {
       'cancel-latency',
       `${BUILDS} running builds cancelled on the hub one after another: ${BUILDS}/${BUILDS} containers gone, ` +
         `cancelTask → container gone p50 ${percentile(goneMs, 50)} ms, p95 ${percentile(goneMs, 95)} ms, ` +
-        `max ${Math.max(...goneMs)} ms (goal 5 s)`,
-      { goneMs },
+        `max ${Math.max(...goneMs)} ms (goal 5 s); ${requeued} attempts ended requeued before the cancel was seen`,
+      { goneMs, requeued },
     );
   }, 1_200_000);
 });

@@ -11,8 +11,8 @@ export interface HubRequestRecord {
   firstArg?: number;
   sessionId?: number;
   callnum?: number;
-  /** Upload query: file name, directory and offset. */
-  upload?: { name: string; path: string; offset: number };
+  /** Upload query: file name, directory and offset; the body's size (Content-Length). */
+  upload?: { name: string; path: string; offset: number; size?: number };
   /** The fault the hub answered, null for a result; undefined when no Koji reply came back. */
   faultCode?: number | null;
   httpStatus?: number;
@@ -118,6 +118,7 @@ export class HubTap {
         name: url.searchParams.get('filename') ?? '',
         path: url.searchParams.get('filepath') ?? '',
         offset: Number(url.searchParams.get('offset') ?? 0),
+        size: numberHeader(req, 'content-length'),
       };
     }
     // XML-RPC bodies are small: read them to know the method; uploads and files stream.

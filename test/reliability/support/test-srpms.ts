@@ -18,6 +18,21 @@ export async function buildTickingSrpm(
   /** Extra lines of build output per tick (compiler-like chatter), for load. */
   chatterPerTick = 0,
 ): Promise<string> {
+  const chatter =
+    chatterPerTick > 0
+      ? `for j in $(seq 1 ${chatterPerTick}); do echo "gcc -O2 -g -pipe -Wall -c -o obj/$i-$j.o src/$i-$j.c # ${name} line $j of tick $i"; done; `
+      : '';
+  return buildTestSrpm(workDir, name, [
+    `for i in $(seq 1 ${seconds}); do echo "${name}: tick $i of ${seconds}"; ${chatter}sleep 1; done`,
+    `echo "${name}: done"`,
+  ]);
+}
+
+/**
+ * Builds a noarch SRPM with the given `%build` lines (run by rpmbuild in the buildroot)
+ * into `<workDir>/reliability-fixtures/`; returns its work/-relative path for buildArch.
+ */
+export async function buildTestSrpm(workDir: string, name: string, buildLines: string[]): Promise<string> {
   const top = mkdtempSync(join(tmpdir(), 'kf-rel-srpm-'));
   const out = join(workDir, 'reliability-fixtures');
   mkdirSync(out, { recursive: true });
@@ -37,11 +52,7 @@ export async function buildTickingSrpm(
         '%description',
         'Test package.',
         '%build',
-        chatterPerTick > 0
-          ? `for i in $(seq 1 ${seconds}); do echo "${name}: tick $i of ${seconds}"; ` +
-            `for j in $(seq 1 ${chatterPerTick}); do echo "gcc -O2 -g -pipe -Wall -c -o obj/$i-$j.o src/$i-$j.c # ${name} line $j of tick $i"; done; sleep 1; done`
-          : `for i in $(seq 1 ${seconds}); do echo "${name}: tick $i of ${seconds}"; sleep 1; done`,
-        `echo "${name}: done"`,
+        ...buildLines,
         '%install',
         `mkdir -p %{buildroot}/usr/share/${name}`,
         `echo ok > %{buildroot}/usr/share/${name}/ok`,

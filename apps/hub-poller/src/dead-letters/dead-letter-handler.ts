@@ -115,7 +115,7 @@ export class DeadLetterHandler {
   private async forget(record: InFlightTask, log: LoggerLike): Promise<void> {
     await this.inFlight.remove([record.taskId]);
     this.metrics.inFlight.set(this.inFlight.size);
-    if (record.masterSessionId !== this.hub.sessionId) return;
+    if (record.masterSessionId !== this.hub.sessionId || record.subsessionId === null) return;
     try {
       await this.hub.logoutChild(record.subsessionId);
     } catch (err) {

@@ -13,6 +13,7 @@ import { InFlightStore } from '../state/in-flight-store';
 import { type InFlightTask } from '../state/in-flight-task';
 import { endsLoop } from './ends-loop';
 import { ExecutorClaims } from './executor-claims';
+import { rebuildRecord } from './rebuild-record';
 import { settleAll } from './settle-all';
 import { TaskIssuer } from './task-issuer';
 
@@ -55,15 +56,13 @@ export class TaskReconciler {
     this.logger = logger.child({ component: 'reconciler' });
   }
 
-  /** Tasks run by an executor without a record here that were logged already. */
-  private readonly unrecordedLogged = new Set<number>();
-
   async reconcile(signal?: AbortSignal): Promise<Reconciliation> {
     const listed = new Map<number, HostTask>();
     for (const task of await this.hub.getHostTasks(signal)) listed.set(task.id, task);
     const released = new Set<number>();
 
-    const unknown = this.unrecordedAndUnclaimed(listed);
+    const { unknown, claimed } = this.unrecorded(listed);
+    await this.rebuildRecords(claimed, listed, signal);
     if (unknown.length > 0) {
       this.logger.info({ taskIds: unknown }, 'freeing OPEN tasks this farm has no record of');
       await this.hub.freeTasks(unknown, signal);
@@ -177,38 +176,65 @@ export class TaskReconciler {
   }
 
   /**
-   * OPEN tasks of this host with no in-flight record that no live executor runs: kojid
-   * frees such tasks after a restart. Not before a new leader has heard every executor
-   * (ExecutorClaims.settled), and never one an executor runs: the record may be what
-   * was lost (a Redis flush), not the task.
+   * OPEN tasks of this host with no in-flight record: `unknown` when no live executor
+   * runs them (kojid frees such tasks after a restart), `claimed` when one does (the
+   * record may be what was lost, a Redis restart or flush, not the task). Neither before
+   * a new leader has heard every executor (ExecutorClaims.settled).
    */
-  private unrecordedAndUnclaimed(listed: ReadonlyMap<number, HostTask>): number[] {
+  private unrecorded(listed: ReadonlyMap<number, HostTask>): { unknown: number[]; claimed: TaskClaim[] } {
     const unrecorded = [...listed.keys()].filter((id) => !this.inFlight.has(id));
-    if (unrecorded.length === 0) return [];
+    if (unrecorded.length === 0) return { unknown: [], claimed: [] };
     if (!this.claims.settled()) {
       this.logger.debug(
         { taskIds: unrecorded, graceMs: this.claims.graceMs },
         'not freeing unrecorded tasks before every executor was heard from',
       );
-      return [];
+      return { unknown: [], claimed: [] };
     }
     const claims = this.claims.current();
-    const unclaimed: number[] = [];
+    const unknown: number[] = [];
+    const claimed: TaskClaim[] = [];
     for (const id of unrecorded) {
       const claim = claims.get(id);
-      if (!claim) {
-        unclaimed.push(id);
-        continue;
-      }
-      if (this.unrecordedLogged.has(id)) continue;
-      this.unrecordedLogged.add(id);
-      this.logger.warn(
-        { taskId: id, executorId: claim.executorId, generation: claim.generation, attempt: claim.attempt },
-        'an executor runs a task this farm has no record of (did Redis lose the in-flight set?): leaving it running',
-      );
+      if (claim) claimed.push(claim);
+      else unknown.push(id);
     }
-    for (const id of this.unrecordedLogged) if (!listed.has(id)) this.unrecordedLogged.delete(id);
-    return unclaimed;
+    return { unknown, claimed };
+  }
+
+  /** Rebuilds the in-flight records of running tasks Redis lost; the tasks run on. */
+  private async rebuildRecords(
+    claimed: readonly TaskClaim[],
+    listed: ReadonlyMap<number, HostTask>,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    for (const claim of claimed) {
+      if (signal?.aborted) return;
+      try {
+        const record = await rebuildRecord(
+          { hub: this.hub, inFlight: this.inFlight, publisher: this.publisher },
+          claim,
+          listed.get(claim.taskId)?.weight ?? 0,
+          signal,
+        );
+        if (record)
+          this.logger.warn(
+            {
+              taskId: claim.taskId,
+              executorId: claim.executorId,
+              generation: claim.generation,
+              attempt: claim.attempt,
+            },
+            'an executor runs a task this farm has no record of (did Redis lose the in-flight set?): record rebuilt from the hub, the task runs on',
+          );
+      } catch (err) {
+        if (endsLoop(err, signal)) throw err;
+        this.logger.error(
+          { err, taskId: claim.taskId },
+          'could not rebuild the in-flight record; retrying next loop',
+        );
+      }
+    }
   }
 
   private async settle(task: InFlightTask, released: Set<number>, signal?: AbortSignal): Promise<void> {
@@ -262,7 +288,7 @@ export class TaskReconciler {
   /** The message's subsession is the poller's to end when the task leaves the set (ADR 0061). */
   private async endSubsession(task: InFlightTask, log: LoggerLike): Promise<void> {
     await this.endHandedSubsession(task);
-    if (task.masterSessionId !== this.hub.sessionId) return;
+    if (task.masterSessionId !== this.hub.sessionId || task.subsessionId === null) return;
     try {
       await this.hub.logoutChild(task.subsessionId);
     } catch (err) {

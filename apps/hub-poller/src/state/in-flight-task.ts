@@ -17,7 +17,8 @@ export const inFlightTaskSchema = z.object({
   parentId: z.number().int().positive().nullable(),
   /** The master session the task's subsession belongs to: another one means it is dead. */
   masterSessionId: z.number().int().positive(),
-  subsessionId: z.number().int().positive(),
+  /** null: a record rebuilt after Redis lost it (rebuild-record.ts); the message alone knew it. */
+  subsessionId: z.number().int().positive().nullable(),
   /**
    * A subsession of a later master session handed to the attempt that runs the message
    * (ADR 0082): the attempt's credentials now, while the message's stay dead.
