@@ -26,9 +26,15 @@ interface Mode {
   farm: TestFarm;
   toRpmbuild: number[];
   task: number[];
+  /** Per step name, the durations of the steps before rpmbuild (step.finished's durationMs). */
+  steps: Map<string, number[]>;
+  /** The events of the last round up to rpmbuild, with their offsets from task.received. */
+  timeline: string[];
 }
 
-async function buildOnce(mode: Mode): Promise<{ toRpmbuildMs: number; taskMs: number }> {
+async function buildOnce(
+  mode: Mode,
+): Promise<{ toRpmbuildMs: number; taskMs: number; steps: Array<[string, number]>; timeline: string[] }> {
   const { farm } = mode;
   const message = await farm.buildArchTask(farm.seed.srpms.hello, { keepSrpm: false });
   await farm.publish(message);
@@ -45,7 +51,20 @@ async function buildOnce(mode: Mode): Promise<{ toRpmbuildMs: number; taskMs: nu
   };
   const received = at((e) => e.type === 'task.received');
   const rpmbuild = at((e) => e.type === 'step.started' && e.name === RPMBUILD_STEP);
-  return { toRpmbuildMs: rpmbuild - received, taskMs: finished.durationMs };
+  const steps = events
+    .filter((e) => e.type === 'step.finished' && Date.parse(e.at) <= rpmbuild)
+    .map((e) => {
+      const step = e as { name: string; durationMs: number };
+      return [step.name, step.durationMs] as [string, number];
+    });
+  const timeline = events
+    .filter((e) => Date.parse(e.at) <= rpmbuild)
+    .map((e) => {
+      const what =
+        'name' in e ? `${e.type} ${String(e.name)}` : 'state' in e ? `${e.type} ${String(e.state)}` : e.type;
+      return `${String(Date.parse(e.at) - received).padStart(6)} ms  ${what}`;
+    });
+  return { toRpmbuildMs: rpmbuild - received, taskMs: finished.durationMs, steps, timeline };
 }
 
 export async function run(args: string[]): Promise<boolean> {
@@ -58,7 +77,7 @@ export async function run(args: string[]): Promise<boolean> {
       const farm = await TestFarm.start(`bench-${name}`, { distribution });
       farms.push(farm);
       await farm.startExecutor(`bench-${name}`, { LOG_LEVEL: 'warn', SLOTS: '1', ...env });
-      modes.push({ name, farm, toRpmbuild: [], task: [] });
+      modes.push({ name, farm, toRpmbuild: [], task: [], steps: new Map(), timeline: [] });
     };
     await start('cold', 'rootfs', { BUILDROOT_MODE: 'clean', BUILDROOT_SNAPSHOTS: 'false' });
     await start('warm', 'rootfs', {
@@ -74,6 +93,8 @@ export async function run(args: string[]): Promise<boolean> {
         const r = await buildOnce(mode);
         mode.toRpmbuild.push(r.toRpmbuildMs);
         mode.task.push(r.taskMs);
+        mode.timeline = r.timeline;
+        for (const [name, ms] of r.steps) mode.steps.set(name, [...(mode.steps.get(name) ?? []), ms]);
       }
     }
   } finally {
@@ -99,6 +120,23 @@ export async function run(args: string[]): Promise<boolean> {
       rows.map(([what, s]) => [s.name, what, String(s.n), fmt(s.median), fmt(s.min), fmt(s.p90), fmt(s.max)]),
     ),
   );
+  // Where the time to rpmbuild goes: each Podman step's median, and the rest (hub calls,
+  // SRPM download, image inspections, events) as what the steps leave of the median.
+  for (const m of modes) {
+    const stepRows = [...m.steps].map(([name, ms]) => [
+      name,
+      String(ms.length),
+      fmt(summarize(name, ms).median),
+    ]);
+    const inSteps = [...m.steps.values()].reduce(
+      (sum, ms) => sum + (summarize('', ms).median * ms.length) / rounds,
+      0,
+    );
+    stepRows.push(['(outside the steps)', '', fmt(summarize(m.name, m.toRpmbuild).median - inSteps)]);
+    console.log(`\n${m.name}: steps before rpmbuild\n`);
+    console.log(table(['step', 'n', 'median ms'], stepRows));
+    console.log(`\n${m.name}: the last round's events up to rpmbuild\n\n${m.timeline.join('\n')}`);
+  }
   const median = (name: string, key: 'toRpmbuild' | 'task') =>
     summarize(name, modes.find((m) => m.name === name)![key]).median;
   const speedup = median('cold', 'toRpmbuild') / median('warm', 'toRpmbuild');

@@ -121,6 +121,28 @@ describe('buildroot snapshots (simulator, RabbitMQ, Podman)', () => {
         'kf-rootfs-1.0-1.x86_64',
       ]);
 
+      // A hit whose BuildRequires the snapshot already holds (kf-hello's kf-build-macros): no
+      // repo or macros copy, no mkdir, no list (recorded at the commit), no dnf, no second
+      // list; the hub still gets both lists.
+      const warm = await build(farm.seed.srpms.hello, repoId);
+      expect(warm.snapshot).toBe('hit');
+      expect(warm.log).toMatch(/snapshot hit: .*its 3 packages as listed before its commit/);
+      expect(warm.steps).toEqual([
+        'create container',
+        'exec hw_info',
+        'copy SRPM',
+        'exec rpmbuild --rebuild',
+        'copy results',
+        'remove container',
+      ]);
+      expect(warm.log).toContain('kf: every BuildRequires is already installed: kf-build-macros');
+      const [warmBroot] = await farm.host.buildroots(warm.taskId);
+      expect(await farm.host.buildrootListing(warmBroot.id)).toEqual([
+        'kf-build-macros-1.0-1.noarch',
+        'kf-buildsys-1.0-1.noarch',
+        'kf-rootfs-1.0-1.x86_64',
+      ]);
+
       const regenerated = await newRepo();
       const third = await build(farm.seed.srpms.hello, regenerated);
       expect(third.log).toContain('snapshot miss');

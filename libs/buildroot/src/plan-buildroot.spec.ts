@@ -1,7 +1,17 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type BuildrootFacts } from './buildroot-facts';
 import { BuildrootConfigError } from './errors/buildroot-config.error';
 import { UnsafeBuildrootValueError } from './errors/unsafe-buildroot-value.error';
-import { canonArch, chooseBuildrootArch, CLEAN_ROOT, planBuildroot } from './plan-buildroot';
+import {
+  canonArch,
+  chooseBuildrootArch,
+  CLEAN_ROOT,
+  planBuildroot,
+  REQUIRES_ALREADY_INSTALLED,
+} from './plan-buildroot';
 import { buildArgv } from './root-command';
 
 function facts(patch: Partial<BuildrootFacts> = {}): BuildrootFacts {
@@ -117,12 +127,12 @@ describe(planBuildroot.name, () => {
       expect(sut.root).toBe(CLEAN_ROOT);
       expect(sut.initCommands.map((c) => c.purpose)).toEqual([
         'install-group',
+        'prepare',
         'list-packages',
         'install-requires',
         'list-requires',
-        'prepare',
       ]);
-      const [group, list, requires, , mkdir] = sut.initCommands;
+      const [group, mkdir, list, requires] = sut.initCommands;
       expect(group.argv).toEqual(
         expect.arrayContaining([
           `--installroot=${CLEAN_ROOT}`,
@@ -143,6 +153,46 @@ describe(planBuildroot.name, () => {
       expect(sut.resultDir).toBe(`${CLEAN_ROOT}/builddir/result`);
       expect(sut.buildCommand.argv.at(-1)).toBe('/builddir/originals/kf-hello-1.0-1.src.rpm');
       expect(sut.repoFile.dest).toBe('/etc/yum.repos.d/koji.repo');
+    });
+
+    it('asks the root for bare-name BuildRequires first and runs dnf only when one is missing', () => {
+      const sut = planBuildroot(
+        facts({ mode: 'clean', buildRequires: ['kf-devdep', 'gcc-c++', '/usr/bin/m4'] }),
+      );
+      const requires = sut.initCommands.find((c) => c.purpose === 'install-requires')!;
+      expect(requires.argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+      expect(requires.argv.slice(-3)).toEqual(['kf-devdep', 'gcc-c++', '/usr/bin/m4']);
+      // Run the script with an rpm and a dnf that record their arguments.
+      const bin = mkdtempSync(join(tmpdir(), 'kf-requires-'));
+      try {
+        const tool = (name: string, status: string) => {
+          writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> ${bin}/calls\nexit ${status}\n`);
+          chmodSync(join(bin, name), 0o755);
+        };
+        const runScript = () =>
+          execFileSync(requires.argv[0], requires.argv.slice(1), {
+            env: { PATH: `${bin}:/usr/bin:/bin` },
+            encoding: 'utf8',
+          });
+        const calls = () => readFileSync(join(bin, 'calls'), 'utf8').trim().split('\n');
+
+        tool('rpm', '0');
+        tool('dnf', '0');
+        expect(runScript()).toContain(`${REQUIRES_ALREADY_INSTALLED} kf-devdep gcc-c++ /usr/bin/m4`);
+        expect(calls()).toEqual([
+          `rpm -q --root ${CLEAN_ROOT} --whatprovides -- kf-devdep gcc-c++ /usr/bin/m4`,
+        ]);
+
+        rmSync(join(bin, 'calls'));
+        tool('rpm', '1');
+        expect(runScript()).not.toContain(REQUIRES_ALREADY_INSTALLED);
+        const dnfCall = calls()[1];
+        expect(dnfCall).toMatch(
+          /^dnf --assumeyes --installroot=\/kf\/root .*--disablerepo=\* --enablerepo=koji .*install kf-devdep gcc-c\+\+ \/usr\/bin\/m4$/,
+        );
+      } finally {
+        rmSync(bin, { recursive: true, force: true });
+      }
     });
 
     it('is the default, and the tag extra picks the mode over the executor', () => {

@@ -180,7 +180,7 @@ function initCommandsFor(mode: BuildrootMode, group: string, buildRequires: stri
           {
             name: 'install BuildRequires',
             purpose: 'install-requires',
-            argv: dnf(mode, ['install', ...buildRequires]),
+            argv: installRequires(mode, buildRequires),
             network: 'fetch',
             log: 'root.log',
           },
@@ -191,7 +191,8 @@ function initCommandsFor(mode: BuildrootMode, group: string, buildRequires: stri
             ...PACKAGE_LIST,
           },
         ];
-  if (mode === 'clean') return [installGroup, listPackages, ...requires, mkdir];
+  // The build directories before the list: a snapshot committed after the list (ADR 0080) holds them.
+  if (mode === 'clean') return [installGroup, mkdir, listPackages, ...requires];
   const baseline: PlannedCommand = {
     name: 'list image packages',
     purpose: 'list-baseline',
@@ -199,6 +200,31 @@ function initCommandsFor(mode: BuildrootMode, group: string, buildRequires: stri
     ...PACKAGE_LIST,
   };
   return [mkdir, baseline, installGroup, listPackages, ...requires];
+}
+
+/** What the BuildRequires command prints when the root already provides every BuildRequires. */
+export const REQUIRES_ALREADY_INSTALLED = 'kf: every BuildRequires is already installed:';
+
+/**
+ * The BuildRequires install. When every requirement is a bare name (a package, a
+ * provide or a file), `rpm -q --whatprovides` asks the root first and dnf runs only if
+ * one is missing: a root started from a snapshot usually has them all, and dnf spends
+ * most of its time loading the repo's metadata to find nothing to do. A versioned or
+ * rich requirement always goes to dnf, which alone judges versions as mock's would.
+ */
+function installRequires(mode: BuildrootMode, buildRequires: string[]): string[] {
+  const install = dnf(mode, ['install', ...buildRequires]);
+  if (buildRequires.some((r) => /[\s()<>=]/.test(r))) return install;
+  const rootArgs = mode === 'clean' ? ` --root ${CLEAN_ROOT}` : '';
+  const script =
+    `if rpm -q${rootArgs} --whatprovides -- "$@" >/dev/null 2>&1; ` +
+    `then echo "${REQUIRES_ALREADY_INSTALLED} $*"; ` +
+    `else exec ${install.slice(0, -buildRequires.length).map(shellQuote).join(' ')} "$@"; fi`;
+  return ['/bin/sh', '-c', script, 'kf-install-requires', ...buildRequires];
+}
+
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The tag's `extra['koji-farm.buildroot']` (clean or image) wins over the executor's mode. */

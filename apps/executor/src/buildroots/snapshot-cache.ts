@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
-import { type BuildrootPlan, CLEAN_ROOT } from '@koji-farm/buildroot';
+import { type BuildrootPlan, type BuildrootRpm, CLEAN_ROOT } from '@koji-farm/buildroot';
 import { type ContainerHandle, ContainerManager, type ImageSummary } from '@koji-farm/container';
 import { type LoggerLike } from '@koji-farm/observability';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
@@ -15,7 +15,7 @@ export const SNAPSHOT_KEY_LABEL = 'io.koji-farm.snapshot-key';
 /** Set by the commit itself, so a snapshot image carries it only when the commit completed. */
 export const SNAPSHOT_COMPLETE_LABEL = 'io.koji-farm.snapshot-complete';
 /** Bumped when what a snapshot holds changes for the same inputs. */
-const SNAPSHOT_FORMAT = 1;
+const SNAPSHOT_FORMAT = 2; // 2: the build directories are made before the commit
 
 export type SnapshotOutcome = 'hit' | 'miss' | 'off';
 
@@ -23,6 +23,8 @@ export type SnapshotOutcome = 'hit' | 'miss' | 'off';
 export interface SnapshotLookup {
   outcome: SnapshotOutcome;
   key?: string;
+  /** The snapshot image's id, on a hit. */
+  imageId?: string;
   /** `repo:tag` of the snapshot: the image of a hit, the commit target of a miss. */
   ref?: string;
 }
@@ -30,10 +32,12 @@ export interface SnapshotLookup {
 /** What `use` decided for one task's root. */
 export interface SnapshotUse {
   lookup: SnapshotLookup;
-  /** The plan to run: without the group install on a hit. */
+  /** The plan to run: without the group install on a hit (and its list when `groupRpms` is known). */
   plan: BuildrootPlan;
-  /** On a miss: the hook that commits the root after its group install. */
-  afterGroup?: (container: ContainerHandle) => () => Promise<void>;
+  /** On a hit: the root's packages as listed before the snapshot's commit, when this machine recorded them. */
+  groupRpms?: BuildrootRpm[];
+  /** On a miss: the hook that commits the root (whose packages are `rpms`) after its group install. */
+  afterGroup?: (container: ContainerHandle) => (rpms: readonly BuildrootRpm[]) => Promise<void>;
 }
 
 /**
@@ -48,6 +52,7 @@ export interface SnapshotUse {
 export class SnapshotCache {
   private readonly logger: LoggerLike;
   private readonly stateDir: string;
+  private readonly listDir: string;
 
   constructor(
     @Inject(EXECUTOR_CONFIG) private readonly config: ExecutorConfig,
@@ -55,6 +60,7 @@ export class SnapshotCache {
     @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
   ) {
     this.stateDir = join(config.workDir, 'snapshots');
+    this.listDir = join(config.workDir, 'snapshot-lists');
     this.logger = logger.child({ component: 'snapshots' });
   }
 
@@ -91,11 +97,17 @@ export class SnapshotCache {
     if (lookup.outcome !== 'off' && lookup.ref)
       ctx.events.emit({ type: 'buildroot.snapshot', brootId, outcome: lookup.outcome, ref: lookup.ref });
     if (lookup.outcome === 'hit' && lookup.ref) {
+      const groupRpms = await this.readList(lookup.imageId!);
       await ctx.logs.note(
         'root.log',
-        `snapshot hit: the root starts from ${lookup.ref} (group already installed)`,
+        `snapshot hit: the root starts from ${lookup.ref} (group already installed` +
+          (groupRpms ? `, its ${groupRpms.length} packages as listed before its commit)` : ')'),
       );
-      return { lookup, plan: SnapshotCache.fromSnapshot(plan, lookup.ref) };
+      return {
+        lookup,
+        groupRpms,
+        plan: SnapshotCache.fromSnapshot(plan, lookup.ref, groupRpms !== undefined),
+      };
     }
     if (lookup.outcome === 'off') return { lookup, plan };
     await ctx.logs.note(
@@ -105,10 +117,11 @@ export class SnapshotCache {
     return {
       lookup,
       plan,
-      afterGroup: (container) => async () => {
+      afterGroup: (container) => async (rpms) => {
         const started = Date.now();
         try {
           const id = await this.save(container, lookup, ctx.steps);
+          await this.writeList(id, rpms);
           await ctx.logs.note(
             'root.log',
             `snapshot ${lookup.ref} committed (${id.slice(7, 19)}) in ${Date.now() - started} ms`,
@@ -124,12 +137,17 @@ export class SnapshotCache {
     };
   }
 
-  /** The plan of a root started from a snapshot: everything but the group install. */
-  static fromSnapshot(plan: BuildrootPlan, ref: string): BuildrootPlan {
+  /**
+   * The plan of a root started from a snapshot: without what the snapshot holds already,
+   * the group install and the build directories (made before the commit), and its
+   * package list when `listKnown` (recorded at the commit: the image cannot change).
+   */
+  static fromSnapshot(plan: BuildrootPlan, ref: string, listKnown = false): BuildrootPlan {
+    const held = new Set<string>(['install-group', 'prepare', ...(listKnown ? ['list-packages'] : [])]);
     return {
       ...plan,
       image: ref,
-      initCommands: plan.initCommands.filter((c) => c.purpose !== 'install-group'),
+      initCommands: plan.initCommands.filter((c) => !held.has(c.purpose)),
     };
   }
 
@@ -145,7 +163,7 @@ export class SnapshotCache {
       image.labels[SNAPSHOT_COMPLETE_LABEL] === 'true'
     ) {
       await this.touch(key);
-      return { outcome: 'hit', key, ref };
+      return { outcome: 'hit', key, ref, imageId: image.id };
     }
     return { outcome: 'miss', key, ref };
   }
@@ -185,6 +203,7 @@ export class SnapshotCache {
       for (const image of images.filter((i) => i.tags.length === 0)) {
         if (await this.containers.removeImage(image.id)) removed.push(image.id);
       }
+      for (const id of removed) await rm(this.listFile(id), { force: true });
       const lastUse = await this.lastUse();
       const byRecency = [...ours].sort((a, b) => used(b, lastUse) - used(a, lastUse));
       let count = 0;
@@ -193,12 +212,45 @@ export class SnapshotCache {
         count += 1;
         bytes += image.sizeBytes;
         if (count <= this.config.snapshots.maxCount && bytes <= this.config.snapshots.maxBytes) continue;
-        if (await this.containers.removeImage(image.id)) removed.push(image.id);
+        if (await this.containers.removeImage(image.id)) {
+          removed.push(image.id);
+          await rm(this.listFile(image.id), { force: true });
+        }
       }
     } catch (err) {
       this.logger.warn({ err }, 'snapshot prune failed');
     }
     return { removed };
+  }
+
+  private listFile(imageId: string): string {
+    return join(this.listDir, `${imageId.replace(/^sha256:/, '')}.json`);
+  }
+
+  /**
+   * Records the package list of the snapshot image `imageId` (its root, listed just
+   * before the commit), so that a hit can tell the hub without listing it again. Written
+   * whole or not at all (rename); a failure only costs the next hit a list.
+   */
+  private async writeList(imageId: string, rpms: readonly BuildrootRpm[]): Promise<void> {
+    try {
+      await mkdir(this.listDir, { recursive: true });
+      const file = this.listFile(imageId);
+      await writeFile(`${file}.${process.pid}.tmp`, JSON.stringify(rpms));
+      await rename(`${file}.${process.pid}.tmp`, file);
+    } catch (err) {
+      this.logger.warn({ err, imageId }, 'could not record the package list of a snapshot');
+    }
+  }
+
+  /** The recorded package list of snapshot image `imageId`, or undefined (none here, unreadable). */
+  private async readList(imageId: string): Promise<BuildrootRpm[] | undefined> {
+    try {
+      const rpms: unknown = JSON.parse(await readFile(this.listFile(imageId), 'utf8'));
+      return Array.isArray(rpms) && rpms.every(isBuildrootRpm) ? rpms : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private async touch(key: string): Promise<void> {
@@ -222,6 +274,16 @@ export class SnapshotCache {
     }
     return out;
   }
+}
+
+function isBuildrootRpm(value: unknown): value is BuildrootRpm {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return (
+    ['name', 'version', 'release', 'arch', 'payloadhash'].every((k) => typeof r[k] === 'string') &&
+    ['size', 'buildtime'].every((k) => typeof r[k] === 'number') &&
+    (r.epoch === null || typeof r.epoch === 'number')
+  );
 }
 
 function used(image: ImageSummary, lastUse: Map<string, number>): number {

@@ -111,14 +111,20 @@ export class BuildArchHandler {
         );
         container = handle;
         await writeHwInfo(ctx, this.containers, handle, image, this.config.timeouts.stepMs);
-        await ctx.steps.copyTo(handle, Buffer.from(plan.repoFile.content), plan.repoFile.dest, 'repo file');
-        await ctx.steps.copyTo(
-          handle,
-          Buffer.from(plan.macrosFile.content),
-          plan.macrosFile.dest,
-          'macros file',
-        );
-        await session.prepare(handle, snapshot.plan, { afterGroup: snapshot.afterGroup?.(handle) });
+        // A snapshot holds the repo and macros files already: their content is part of its key.
+        if (snapshot.lookup.outcome !== 'hit') {
+          await ctx.steps.copyTo(handle, Buffer.from(plan.repoFile.content), plan.repoFile.dest, 'repo file');
+          await ctx.steps.copyTo(
+            handle,
+            Buffer.from(plan.macrosFile.content),
+            plan.macrosFile.dest,
+            'macros file',
+          );
+        }
+        await session.prepare(handle, snapshot.plan, {
+          afterGroup: snapshot.afterGroup?.(handle),
+          groupRpms: snapshot.groupRpms,
+        });
         // After the snapshot's commit: no task's SRPM is kept in a snapshot.
         await ctx.steps.copyTo(handle, srpm, plan.srpmDest, 'SRPM');
         return { handle };

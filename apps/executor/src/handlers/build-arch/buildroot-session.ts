@@ -6,6 +6,7 @@ import {
   PackageListParseError,
   parsePackageList,
   type PlannedCommand,
+  REQUIRES_ALREADY_INSTALLED,
 } from '@koji-farm/buildroot';
 import { CollectingSink, type ContainerHandle, type ExecSink } from '@koji-farm/container';
 import { type ExecutorConfig } from '../../config/executor.config';
@@ -59,10 +60,23 @@ export class BuildrootSession {
   async prepare(
     container: ContainerHandle,
     plan: BuildrootPlan,
-    hooks: { afterGroup?: () => Promise<void> } = {},
+    hooks: {
+      afterGroup?: (rpms: readonly BuildrootRpm[]) => Promise<void>;
+      /** The root's packages after the group, known without listing (a snapshot's recorded list). */
+      groupRpms?: BuildrootRpm[];
+    } = {},
   ): Promise<void> {
     let baseline: BuildrootRpm[] = [];
     let root: BuildrootRpm[] = [];
+    let requiresChangedRoot = true;
+    const groupListed = async () => {
+      await this.hub.setBuildRootList(this.brootId, installedSince(baseline, root), this.ctx.taskId);
+      await this.setState('BUILDING');
+    };
+    if (hooks.groupRpms) {
+      root = hooks.groupRpms;
+      await groupListed();
+    }
     for (const command of plan.initCommands) {
       switch (command.purpose) {
         case 'list-baseline':
@@ -70,17 +84,16 @@ export class BuildrootSession {
           break;
         case 'list-packages': {
           root = await this.packageList(container, plan, command);
-          const installed = installedSince(baseline, root);
-          await hooks.afterGroup?.();
-          await this.hub.setBuildRootList(this.brootId, installed, this.ctx.taskId);
-          await this.setState('BUILDING');
+          await hooks.afterGroup?.(root);
+          await groupListed();
           break;
         }
         case 'install-requires':
-          await this.installRequires(container, plan, command);
+          requiresChangedRoot = await this.installRequires(container, plan, command, root);
           break;
         case 'list-requires': {
-          root = await this.packageList(container, plan, command);
+          // Nothing installed: the root is the one just listed, and the hub gets it again.
+          if (requiresChangedRoot) root = await this.packageList(container, plan, command);
           const installed = installedSince(baseline, root);
           await this.hub.updateBuildRootList(this.brootId, installed, this.ctx.taskId);
           break;
@@ -107,14 +120,26 @@ export class BuildrootSession {
     }
   }
 
+  /**
+   * Installs the BuildRequires; false when the root already had them all and nothing was
+   * installed. When each is the name of a package of `root` (the list just made), nothing
+   * runs: dnf would find nothing to do (the root was made from the same repo).
+   */
   private async installRequires(
     container: ContainerHandle,
     plan: BuildrootPlan,
     command: PlannedCommand,
-  ): Promise<void> {
+    root: readonly BuildrootRpm[],
+  ): Promise<boolean> {
+    const names = new Set(root.map((r) => r.name));
+    if (plan.buildRequires.length > 0 && plan.buildRequires.every((r) => names.has(r))) {
+      await this.ctx.logs.note(command.log, `${REQUIRES_ALREADY_INSTALLED} ${plan.buildRequires.join(' ')}`);
+      return false;
+    }
     const collected = new CollectingSink(1024 * 1024);
     const result = await this.exec(container, plan, command, this.config.timeouts.stepMs, collected);
-    if (result.exitCode === 0 && !result.timedOut) return;
+    if (result.exitCode === 0 && !result.timedOut)
+      return !collected.stdoutText().includes(REQUIRES_ALREADY_INSTALLED);
     const missing = missingPackages(`${collected.stdoutText()}\n${collected.stderrText()}`);
     if (missing.length > 0) {
       const text = missing.map((m) => `No matching package to install: '${m}'`).join('; ');
