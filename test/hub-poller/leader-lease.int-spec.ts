@@ -7,6 +7,7 @@ import { LeaderLease } from '../../apps/hub-poller/src/lease/leader-lease';
 import { LeaseReleaseNotice } from '../../apps/hub-poller/src/lease/lease-release-notice';
 import { InFlightStore } from '../../apps/hub-poller/src/state/in-flight-store';
 import { type InFlightTask } from '../../apps/hub-poller/src/state/in-flight-task';
+import { waitUntil } from '../reliability/support/wait-until';
 import { testNamespace } from '../support/amqp';
 
 jest.setTimeout(30_000);
@@ -93,8 +94,16 @@ describe(LeaderLease.name, () => {
     const notice = new LeaseReleaseNotice(standbyRedis, silentLogger);
     let woken!: () => void;
     const released = new Promise<void>((resolve) => (woken = resolve));
-    await notice.listen(() => woken());
+    notice.listen(() => woken());
     try {
+      // The subscription is on its way once a PUBSUB NUMSUB sees it.
+      const channel = `${prefix}poller:lease:released`;
+      await waitUntil(
+        async () => Number(((await standbyRedis.pubsub('NUMSUB', channel)) as [string, number])[1]) > 0,
+        10_000,
+        'the standby subscribed',
+        20,
+      );
       expect(await a.tryAcquire()).toBe(true);
       expect(await b.tryAcquire()).toBe(false);
       await a.release();

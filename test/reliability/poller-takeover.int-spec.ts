@@ -27,10 +27,13 @@ type Attempted = FarmEvent & { taskId: number; attempt: number; executorId: stri
 describe('Poller takeover while builds run', () => {
   let farm: ReliabilityFarm;
   let srpm: string;
+  /** Long enough to outlive two poller stops and a restart. */
+  let longSrpm: string;
 
   beforeAll(async () => {
     farm = await ReliabilityFarm.start({ label: 'rel-takeover' });
     srpm = await buildTickingSrpm(join(farm.sim.dir, 'work'), 'kf-tick-takeover', 15);
+    longSrpm = await buildTickingSrpm(join(farm.sim.dir, 'work'), 'kf-tick-handover', 50);
   }, 180_000);
 
   afterAll(async () => {
@@ -54,6 +57,11 @@ describe('Poller takeover while builds run', () => {
     return { leader, standby };
   }
 
+  const idOf = (app: SpawnedApp): string => [...farm.processes].find(([, p]) => p === app)![0];
+
+  const handoversSince = (app: SpawnedApp, since: number): number[] =>
+    app.lines.filter((l) => l.msg === TOOK_SESSION && logTime(l) >= since).map((l) => Number(l.taskId));
+
   const becameLeaderAfter = (app: SpawnedApp, since: number): Promise<LogLine> =>
     app.waitForLog(
       (l) => l.msg === BECAME_LEADER && logTime(l) >= since,
@@ -61,11 +69,15 @@ describe('Poller takeover while builds run', () => {
       'the standby becoming the leader',
     );
 
-  async function building(events: Awaited<ReturnType<ReliabilityFarm['events']>>, ids: number[]) {
+  async function building(
+    events: Awaited<ReturnType<ReliabilityFarm['events']>>,
+    ids: number[],
+    name = 'kf-tick-takeover',
+  ) {
     await Promise.all(
       ids.map((id) =>
         events.waitFor(
-          (e) => e.type === 'log.chunk' && e.taskId === id && e.data.includes('kf-tick-takeover: tick 2 '),
+          (e) => e.type === 'log.chunk' && e.taskId === id && e.data.includes(`${name}: tick 2 `),
           240_000,
           `task ${id} building`,
         ),
@@ -139,11 +151,12 @@ describe('Poller takeover while builds run', () => {
     );
   }, 600_000);
 
-  it('SIGTERM of the leader: the standby leads at once (no lease TTL), the running builds carry on and close as attempt 1', async () => {
+  it('SIGTERM of the leader: the standby leads at once (no lease TTL); then with no standby, the next start takes over; the builds carry on throughout and close as attempt 1', async () => {
     const events = await farm.events();
     const { leader, standby } = await pollers('to-poller-a', 'to-poller-b');
-    const ids = farm.submitBuildArch(srpm, 2);
-    await building(events, ids);
+    const leaderId = idOf(leader);
+    const ids = farm.submitBuildArch(longSrpm, 2);
+    await building(events, ids, 'kf-tick-handover');
 
     const stoppedAt = Date.now();
     const stopping = leader.stop(30_000);
@@ -156,6 +169,41 @@ describe('Poller takeover while builds run', () => {
         (l) => l.msg === 'the leader released its lease; trying to take it now' && logTime(l) >= stoppedAt,
       ),
     ).toBe(true);
+    await standby.waitForLog(
+      () => handoversSince(standby, stoppedAt).length === ids.length,
+      60_000,
+      'the running builds handed over',
+    );
+    expect(handoversSince(standby, stoppedAt).sort()).toEqual([...ids].sort());
+
+    // No standby now: the last poller stops too. The builds go on on its master session
+    // (no logout), and the next start takes the host over and hands them its own.
+    const aloneAt = Date.now();
+    expect(await standby.stop(30_000)).toEqual({ code: 0, signal: null });
+    const before = new Set(events.events);
+    await Promise.all(
+      ids.map((id) =>
+        events.waitFor(
+          (e) =>
+            !before.has(e) &&
+            e.type === 'log.chunk' &&
+            e.taskId === id &&
+            e.data.includes('kf-tick-handover: tick'),
+          60_000,
+          `task ${id} building with no poller running`,
+        ),
+      ),
+    );
+    const restartedAt = Date.now();
+    const restarted = await farm.restart(leaderId);
+    await becameLeaderAfter(restarted, restartedAt);
+    await restarted.waitForLog(
+      () => handoversSince(restarted, restartedAt).length === ids.length,
+      60_000,
+      'the running builds handed over by the restarted poller',
+    );
+    const handedAfterStartMs =
+      Math.max(...restarted.lines.filter((l) => l.msg === TOOK_SESSION).map(logTime)) - restartedAt;
 
     await farm.waitForFinished(ids, 300_000);
     const finished = await Promise.all(ids.map((id) => events.finished(id, 60_000)));
@@ -165,20 +213,19 @@ describe('Poller takeover while builds run', () => {
       expect(attemptsOf(events.events, 'task.received', id)).toEqual([1]);
       expect(attemptsOf(events.events, 'container.created', id)).toEqual([1]);
     }
-    const handovers = standby.lines.filter((l) => l.msg === TOOK_SESSION && logTime(l) >= stoppedAt);
-    expect(handovers.map((l) => l.taskId).sort()).toEqual([...ids].sort());
 
     printFigure(
       'poller-takeover-sigterm',
       `SIGTERM of the leader during 2 running builds: standby led ${takeoverMs} ms after the signal ` +
-        `(poll ${POLL_INTERVAL_S * 1000} ms, lease TTL ${LEASE_TTL_S * 1000} ms), 2/2 CLOSED as attempt 1, builds restarted 0`,
-      { takeoverMs },
+        `(poll ${POLL_INTERVAL_S * 1000} ms, lease TTL ${LEASE_TTL_S * 1000} ms); then no poller for ${restartedAt - aloneAt} ms ` +
+        `and a fresh start handed both builds over ${handedAfterStartMs} ms after it was launched; 2/2 CLOSED as attempt 1, builds restarted 0`,
+      { takeoverMs, alone: restartedAt - aloneAt, handedAfterStartMs },
     );
   }, 600_000);
 
   it('the executor running a task is gone during the takeover: that task is reissued and completes elsewhere', async () => {
     const events = await farm.events();
-    await farm.process('to-exec-1').stop(30_000);
+    await farm.processes.get('to-exec-1')?.stop(30_000);
     const doomed = await farm.startExecutor('to-exec-doomed', { SLOTS: '1' });
     const { leader, standby } = await pollers('to-poller-a', 'to-poller-b');
     const [id] = farm.submitBuildArch(srpm, 1);
@@ -203,6 +250,12 @@ describe('Poller takeover while builds run', () => {
       'the task reissued',
     );
     expect(standby.lines.filter((l) => l.msg === TOOK_SESSION && l.taskId === id)).toEqual([]);
+    // The event may follow the hub's CLOSED by a moment.
+    await events.waitFor(
+      (e) => e.type === 'task.finished' && e.taskId === id && e.state === 'closed',
+      60_000,
+      `task ${id} closed`,
+    );
     const finished = events.events.filter(
       (e) => e.type === 'task.finished' && e.taskId === id && e.state === 'closed',
     ) as Attempted[];

@@ -124,7 +124,8 @@ export class TaskRunner {
     if (delivery.channelLost.aborted) onChannelLost();
     else delivery.channelLost.addEventListener('abort', onChannelLost, { once: true });
     // The background log uploads double as a session watchdog: when the hub refuses the
-    // attempt's session (the task was reissued under a new master), the work stops.
+    // attempt's session and no leader handed it another within HUB_HANDOVER_WAIT (ADR
+    // 0082: the task was reissued instead), the work stops.
     const watchdog = setInterval(() => {
       const refused = logs.sessionRefused();
       if (refused)

@@ -34,8 +34,12 @@ export class LeaseReleaseNotice {
     }
   }
 
-  /** Calls `onReleased` for every release announced from now on (a connection of its own). */
-  async listen(onReleased: () => void): Promise<void> {
+  /**
+   * Calls `onReleased` for every release announced from now on (a connection of its own,
+   * subscribed again after a reconnection). Does not wait for Redis: a poller starts
+   * without it, as before.
+   */
+  listen(onReleased: () => void): void {
     if (this.subscriber) return;
     const subscriber = this.redis.duplicate({ lazyConnect: false });
     this.subscriber = subscriber;
@@ -43,11 +47,9 @@ export class LeaseReleaseNotice {
       if (channel === this.channel) onReleased();
     });
     subscriber.on('error', (err) => this.logger.debug({ err }, 'lease notice subscription error'));
-    try {
-      await subscriber.subscribe(this.channel);
-    } catch (err) {
+    subscriber.subscribe(this.channel).catch((err: unknown) => {
       this.logger.warn({ err }, 'cannot listen for released leases; a standby takes over at its next turn');
-    }
+    });
   }
 
   async stop(): Promise<void> {

@@ -75,7 +75,7 @@ export class PollerService implements OnApplicationBootstrap, BeforeApplicationS
     await this.publisher.start();
     await this.heartbeats.start();
     await this.handover.start();
-    await this.releases.listen(() => this.wakeForLease());
+    this.releases.listen(() => this.wakeForLease());
     this.beacon.start();
     this.status.role = 'standby';
     this.keepAlive = setInterval(
