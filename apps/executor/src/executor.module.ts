@@ -19,7 +19,9 @@ import { TaskHandlersModule } from './handlers/task-handlers.module';
 import { HealthChecks } from './health/health-checks.service';
 import { IntakeHealth } from './health/intake-health';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { TaskAdmission } from './intake/task-admission';
 import { TaskIntake } from './intake/task-intake.service';
+import { TaskLeaseStore } from './tasks/lease/task-lease.store';
 import { KojiMethods } from './tasks/handler/koji-methods';
 import { RunningTasks } from './tasks/running-tasks';
 import { TaskRunner } from './tasks/task-runner.service';
@@ -88,6 +90,8 @@ export class ExecutorModule {
         PodmanOutage,
         TaskSettler,
         TaskRunner,
+        TaskLeaseStore,
+        TaskAdmission,
         TaskIntake,
         ControlConsumer,
         HeartbeatService,

@@ -96,6 +96,8 @@ export class TestFarm {
       HUB_RETRY_INTERVAL_MS: '200',
       HEARTBEAT_INTERVAL_MS: '500',
       EXECUTOR_GONE_AFTER_SECONDS: '2',
+      // A killed executor's tasks are taken over once their lease expires (ADR 0083).
+      TASK_LEASE_TTL_SECONDS: '3',
       REAPER_INTERVAL_SECONDS: '1',
       LOG_UPLOAD_INTERVAL_MS: '300',
       SHUTDOWN_GRACE_SECONDS: '5',

@@ -157,6 +157,8 @@ export class ReliabilityFarm {
       WORK_DIR: join(this.dir, `work-${executorId}`),
       HEARTBEAT_INTERVAL_MS: '1000',
       EXECUTOR_GONE_AFTER_SECONDS: '4',
+      // A killed executor's tasks are taken over once their lease expires (ADR 0083).
+      TASK_LEASE_TTL_SECONDS: '5',
       REAPER_INTERVAL_SECONDS: '2',
       LOG_UPLOAD_INTERVAL_MS: '500',
       SHUTDOWN_GRACE_SECONDS: '5',

@@ -162,6 +162,24 @@ export const executorConfigSchema = z
     /** How often growing logs are uploaded to the hub while a step runs (kojid: about 1 s). */
     LOG_UPLOAD_INTERVAL_MS: envInt({ min: 100 }).default(1000),
 
+    /**
+     * Task events of running builds kept in memory while RabbitMQ is unreachable, in MB
+     * for the whole executor; past it, log chunks are left out (ADR 0083).
+     */
+    EVENT_BACKLOG_MB: envInt({ min: 1 }).default(32),
+    /**
+     * The per-task lease in Redis (ADR 0083): how long it outlives its holder's last
+     * renewal (renewed every third of it). Another executor takes a task over as a new
+     * attempt only once its lease expired.
+     */
+    TASK_LEASE_TTL_SECONDS: seconds(2).default(30),
+    /**
+     * How long an executor that was given a task whose lease another one holds waits for
+     * it to end before handing the message back to the queue (as a fresh copy: no
+     * delivery counted).
+     */
+    TASK_LEASE_WAIT_SECONDS: seconds(1).default(60),
+
     /** Hub connection retries (kojid: 30 retries, 20 s apart). */
     HUB_RETRIES: envInt({ min: 0 }).default(30),
     /** Milliseconds between those retries. */
@@ -246,6 +264,8 @@ export const executorConfigSchema = z
       retryIntervalMs: env.HUB_RETRY_INTERVAL_MS,
       handoverWaitMs: env.HUB_HANDOVER_WAIT_SECONDS * 1000,
     },
+    eventBacklogBytes: env.EVENT_BACKLOG_MB * 1024 * 1024,
+    lease: { ttlMs: env.TASK_LEASE_TTL_SECONDS * 1000, waitMs: env.TASK_LEASE_WAIT_SECONDS * 1000 },
     buildHost: {
       vendor: env.BUILD_VENDOR,
       packager: env.BUILD_PACKAGER,

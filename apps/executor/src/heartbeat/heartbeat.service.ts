@@ -14,6 +14,10 @@ import { EXECUTOR_VERSION } from './executor-version';
  * Every HEARTBEAT_INTERVAL_MS: an `executor.heartbeat` event (what this executor offers
  * and how busy it is; the poller sizes its intake by these) and the executor's alive key
  * in Redis (the orphan reaper of other executors reads it). On stop, `executor.stopped`.
+ * The alive key is renewed on time whatever the broker does: a heartbeat event waiting
+ * for an absent broker must not hold it back, or other executors' reapers take this
+ * one's running builds for orphans during a broker outage (ADR 0083). While one
+ * heartbeat event waits, the next ones are skipped (they would only be stale).
  */
 @Injectable()
 export class HeartbeatService {
@@ -22,6 +26,8 @@ export class HeartbeatService {
   private seq = 0;
   private timer?: NodeJS.Timeout;
   private beating?: Promise<void>;
+  /** The heartbeat event on its way to the broker (it waits for the broker while it is away). */
+  private publishing?: Promise<void>;
   private stopped = false;
 
   constructor(
@@ -38,7 +44,7 @@ export class HeartbeatService {
 
   /** Beats once now (so the farm knows this executor before it takes work), then on the interval. */
   async start(): Promise<void> {
-    await this.beat();
+    await this.beat(true);
     this.schedule();
   }
 
@@ -48,6 +54,7 @@ export class HeartbeatService {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.beating;
+    await this.publishing;
     try {
       await this.publisher.publish({
         type: 'executor.stopped',
@@ -72,12 +79,19 @@ export class HeartbeatService {
     }, this.config.heartbeatIntervalMs);
   }
 
-  private async beat(): Promise<void> {
+  /** @param waitForEvent wait until the heartbeat event is published (at start only). */
+  private async beat(waitForEvent = false): Promise<void> {
     try {
       await this.state.markAlive(this.config.executorId, this.config.reaper.executorGoneAfterMs);
     } catch (err) {
       this.logger.warn({ err }, 'could not renew the alive key in Redis');
     }
+    if (this.publishing) return;
+    this.publishing = this.publishHeartbeat().finally(() => (this.publishing = undefined));
+    if (waitForEvent) await this.publishing;
+  }
+
+  private async publishHeartbeat(): Promise<void> {
     try {
       await this.publisher.publish({
         type: 'executor.heartbeat',

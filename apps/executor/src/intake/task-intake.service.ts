@@ -24,6 +24,7 @@ import { TaskRunner } from '../tasks/task-runner.service';
 import { parseTaskMessage } from './parse-task-message';
 import { IntakeStoppedError } from './intake-stopped.error';
 import { IntakeHealth } from '../health/intake-health';
+import { TaskAdmission } from './task-admission';
 import { TaskPool } from './task-pool';
 
 /**
@@ -49,6 +50,7 @@ export class TaskIntake {
     @Inject(AMQP_TOPOLOGY) private readonly names: AmqpTopology,
     @Inject(KojiMethods) private readonly methods: KojiMethods,
     @Inject(TaskRunner) private readonly runner: TaskRunner,
+    @Inject(TaskAdmission) private readonly admission: TaskAdmission,
     @Inject(IntakeHealth) health: IntakeHealth,
     @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
   ) {
@@ -161,7 +163,11 @@ export class TaskIntake {
     );
   }
 
-  /** A task routed to its handler: waits for a slot of its pool, then runs. */
+  /**
+   * A task routed to its handler: admitted first (a redelivery of a task running here is
+   * adopted by its attempt; the task's lease decides whether a new attempt starts, ADR
+   * 0083), then waits for a slot of its pool, then runs.
+   */
   private async deliver(
     pool: TaskPool,
     delivery: Delivery<TaskMessage>,
@@ -172,24 +178,20 @@ export class TaskIntake {
       this.handBack(delivery, 'the executor is shutting down');
       return;
     }
+    const admission = await this.admission.admit(task, message, () => this.stopping);
+    if (admission.kind === 'handled') return;
+    const { lease } = admission;
     try {
       await pool.slots.acquire();
     } catch (err) {
+      await lease.end();
       this.handBack(delivery, err instanceof Error ? err.message : String(err));
       return;
     }
     void pool.consumption.update();
     try {
-      if (message.channelLost.aborted) {
-        // It waited for a slot while its channel closed: the broker has it back already.
-        this.logger.info(
-          { taskId: task.taskId, queue: message.queue },
-          'task message lost while waiting for a slot',
-        );
-        return;
-      }
       const handler = (context: TaskContext) => invoke(context) as Promise<KojiValue>;
-      await this.runner.run(task, message, handler, pool.kind);
+      await this.runner.run(task, message, handler, pool.kind, admission);
     } finally {
       pool.slots.release();
       void pool.consumption.update();

@@ -25,8 +25,9 @@ export interface AttemptSessionOptions {
  * the poller, its callnums unused); every attempt asks the hub for a fresh sibling with
  * `subsession()` and uses only that one for the task's calls, so attempts on different
  * executors never collide on callnums. That first call goes out on the message's session
- * with callnum = deliveryCount, so attempt N's call is always later than attempt N-1's
- * (ADR 0061).
+ * with callnum = the attempt number (the task lease's, ADR 0083: it only grows per task,
+ * whereas a message handed back as a copy restarts its delivery count), so attempt N's
+ * call is always later than attempt N-1's (ADR 0061).
  *
  * When a new poller leader takes the host, the hub refuses both (AuthLockError: another
  * master holds the exclusive lock). The leader hands the attempt a subsession of its own
@@ -49,7 +50,8 @@ export class AttemptSession {
 
   static async open(
     message: TaskMessage,
-    deliveryCount: number,
+    /** The first call's callnum on the message's session: the attempt number. */
+    callnumStart: number,
     options: AttemptSessionOptions,
   ): Promise<AttemptSession> {
     const parent = KojiClient.fromSession(
@@ -60,7 +62,7 @@ export class AttemptSession {
         retry: { maxRetries: options.retries, intervalMs: options.retryIntervalMs },
         logger: options.logger,
       },
-      { callnumStart: deliveryCount },
+      { callnumStart },
     );
     const session = new AttemptSession(parent, options);
     if (options.registry && options.generation !== undefined && options.attempt !== undefined)

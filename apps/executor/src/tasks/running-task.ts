@@ -1,3 +1,4 @@
+import { type InboundMessage } from '@koji-farm/messaging';
 import { type PoolKind } from './pool-kind';
 
 /** One attempt of one task running on this executor. */
@@ -20,6 +21,38 @@ export class RunningTask {
     /** The slots it takes: a container slot, or an orchestration slot (a parent that waits). */
     readonly pool: PoolKind = 'container',
   ) {}
+
+  /** The delivery whose message this attempt settles at its end (replaced on adoption). */
+  private message?: InboundMessage;
+  private settling = false;
+
+  get delivery(): InboundMessage | undefined {
+    return this.message;
+  }
+
+  /** The attempt's first delivery. */
+  deliveredBy(message: InboundMessage): void {
+    this.message ??= message;
+  }
+
+  /**
+   * A redelivery of this attempt's task (its channel closed in a broker blip and the
+   * broker gave the message back, here): the attempt goes on and settles the new one at
+   * its end (ADR 0083). False when there is nothing to take it for: the attempt is
+   * already settling, or its own message is still live (the new one is a duplicate).
+   */
+  adopt(message: InboundMessage): boolean {
+    if (this.settling) return false;
+    if (this.message && !this.message.channelLost.aborted && !this.message.isSettled) return false;
+    this.message = message;
+    return true;
+  }
+
+  /** From now on the attempt's message is being settled: no more adoptions. */
+  beginSettling(): InboundMessage | undefined {
+    this.settling = true;
+    return this.message;
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;

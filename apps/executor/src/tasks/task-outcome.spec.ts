@@ -13,7 +13,7 @@ import {
   RetryError,
   ServerOffline,
 } from '@koji-farm/koji';
-import { DeliveryLostError } from './errors/delivery-lost.error';
+import { LeaseLostError } from './errors/lease-lost.error';
 import { TaskCanceledError } from './errors/task-canceled.error';
 import { buildError } from './errors/task-failure.error';
 import { TaskTimeoutError } from './errors/task-timeout.error';
@@ -50,12 +50,12 @@ describe(outcomeOf.name, () => {
     });
   });
 
-  it('stops without a word to the hub when the message went back to the queue', () => {
-    const channelLost = new AbortController();
-    channelLost.abort(new DeliveryLostError('the AMQP channel closed'));
-    expect(outcomeOf(new Error('exec stream cut'), channelLost.signal)).toEqual({
+  it('stops without a word to the hub when another executor holds the task lease now', () => {
+    const leaseLost = new AbortController();
+    leaseLost.abort(new LeaseLostError(7, 1));
+    expect(outcomeOf(new Error('exec stream cut'), leaseLost.signal)).toEqual({
       kind: 'lost',
-      reason: 'the AMQP channel closed',
+      reason: 'the lease of task 7 is held by another attempt now; attempt 1 stops',
     });
   });
 

@@ -16,7 +16,7 @@ import {
 } from '@koji-farm/koji';
 import { HubReplyError } from '../hub/hub-reply.error';
 import { errorName, errorText } from './errors/error-text';
-import { DeliveryLostError } from './errors/delivery-lost.error';
+import { LeaseLostError } from './errors/lease-lost.error';
 import { TaskCanceledError } from './errors/task-canceled.error';
 import { FAULT, TaskFailureError } from './errors/task-failure.error';
 import { TaskGoneError } from './errors/task-gone.error';
@@ -31,8 +31,8 @@ export const NON_KOJI_FAULT = 1;
  * - `failed`: failTask with the fault, then ack;
  * - `canceled`: nothing to the hub, ack (a cancel message);
  * - `gone`: nothing to the hub, ack (the task is no longer this host's OPEN task, or its session died);
- * - `lost`: nothing to the hub, nothing to settle (the message's channel closed: the broker
- *   has put it back for another attempt);
+ * - `lost`: nothing to the hub; another executor holds the task's lease now (this one's
+ *   expired, ADR 0083): the message, if still held here, is acked (the holder has its own);
  * - `retry`: nothing to the hub, nack for another attempt (infrastructure, shutdown); on the
  *   last allowed attempt the task is failed on the hub instead and the message dead-lettered.
  */
@@ -64,7 +64,7 @@ export function outcomeOf(err: unknown, signal: AbortSignal): TaskOutcome {
       : { kind: 'canceled', reason: cause.reason };
   }
   if (cause instanceof TaskGoneError) return { kind: 'gone', reason: cause.reason };
-  if (cause instanceof DeliveryLostError) return { kind: 'lost', reason: cause.reason };
+  if (cause instanceof LeaseLostError) return { kind: 'lost', reason: cause.reason };
   if (cause instanceof TaskTimeoutError) {
     return {
       kind: 'failed',

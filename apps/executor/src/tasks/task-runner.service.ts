@@ -17,9 +17,7 @@ import { TASK_STATE, TASK_STATE_NAMES } from '../hub/hub-schemas';
 import { StepRunner } from '../steps/step-runner';
 import { TaskLogs } from '../steps/task-logs';
 import { AttemptSession } from './attempt-session';
-import { DeliveryLostError } from './errors/delivery-lost.error';
 import { errorText } from './errors/error-text';
-import { TaskCanceledError } from './errors/task-canceled.error';
 import { TaskGoneError } from './errors/task-gone.error';
 import { TaskTimeoutError } from './errors/task-timeout.error';
 import { type TaskContext } from './handler/task-context';
@@ -27,9 +25,9 @@ import { type PoolKind } from './pool-kind';
 import { PODMAN_RESTARTS_PER_ATTEMPT, PodmanOutage } from './podman-outage';
 import { RunningTask } from './running-task';
 import { RunningTasks } from './running-tasks';
-import { deliveryInfo } from '../intake/delivery-info';
-import { TaskSettler } from './task-settler';
 import { AttemptSessions } from '../control/attempt-sessions';
+import { type AttemptLease } from './lease/attempt-lease';
+import { type SettledState, TaskSettler } from './task-settler';
 import { outcomeOf, type TaskOutcome } from './task-outcome';
 
 /** Where a task's files go on the hub (`tasks/<id % 10000>/<id>`, kojid's getUploadPath). */
@@ -70,21 +68,12 @@ export class TaskRunner {
     task: TaskMessage,
     delivery: InboundMessage,
     handler: RunHandler,
-    pool: PoolKind = 'container',
+    pool: PoolKind,
+    admitted: { lease: AttemptLease; generation: number },
   ): Promise<void> {
-    const { attempt, generation } = deliveryInfo(delivery, this.config.deliveryLimit);
+    const { lease, generation } = admitted;
+    const attempt = lease.attempt;
     const logger = this.logger.child({ taskId: task.taskId, attempt, method: task.method });
-    const older = this.running.get(task.taskId);
-    if (older && older.generation > generation) {
-      // A message of an earlier generation: its subsession died with the poller's old
-      // master session; the newer generation running here is the task now (ADR 0053).
-      logger.warn(
-        { generation, running: older.generation },
-        'stale task message of an earlier generation; dropping it',
-      );
-      delivery.ack();
-      return;
-    }
     // The attempt's buildroots, followed from its events (heartbeats list them).
     const attemptRef: { task?: RunningTask } = {};
     const events = new TaskEventStream(
@@ -97,11 +86,11 @@ export class TaskRunner {
     );
     const started = performance.now();
     const current = new RunningTask(task.taskId, attempt, generation, task.method, task.weight, pool);
+    current.deliveredBy(delivery);
     attemptRef.task = current;
-    if (older) await this.supersede(older, logger);
     this.running.add(current);
     events.emit({ type: 'task.received', method: task.method, arch: task.arch, parentId: task.parentId });
-    logger.info({ queue: delivery.queue, priority: task.priority }, 'task received');
+    logger.info({ queue: delivery.queue, priority: task.priority, generation }, 'task received');
 
     const workDir = join(this.config.workDir, `${task.taskId}-${attempt}-${randomBytes(3).toString('hex')}`);
     const batcher = new LogChunkBatcher((log, offset, data) =>
@@ -112,17 +101,11 @@ export class TaskRunner {
       () => current.abort(new TaskTimeoutError(this.config.timeouts.taskMs)),
       this.config.timeouts.taskMs,
     );
-    // Once the message's channel is gone the broker redelivers it (maybe elsewhere): this
-    // attempt must not run on beside the next one.
-    const onChannelLost = () =>
-      current.abort(
-        new DeliveryLostError(
-          `the AMQP channel of the task message closed (${errorText(delivery.channelLost.reason)})`,
-          { cause: delivery.channelLost.reason },
-        ),
-      );
-    if (delivery.channelLost.aborted) onChannelLost();
-    else delivery.channelLost.addEventListener('abort', onChannelLost, { once: true });
+    // A broker blip does not stop the attempt (its redelivery is adopted, ADR 0083);
+    // another executor holding the task's lease does (this one's expired).
+    const onLeaseLost = () => current.abort(lease.lost.reason as Error);
+    if (lease.lost.aborted) onLeaseLost();
+    else lease.lost.addEventListener('abort', onLeaseLost, { once: true });
     // The background log uploads double as a session watchdog: when the hub refuses the
     // attempt's session and no leader handed it another within HUB_HANDOVER_WAIT (ADR
     // 0082: the task was reissued instead), the work stops.
@@ -136,7 +119,9 @@ export class TaskRunner {
     let session: AttemptSession | undefined;
     let outcome: TaskOutcome;
     try {
-      session = await AttemptSession.open(task, delivery.deliveryCount, {
+      // The attempt number orders the first calls of successive attempts on the message's
+      // session (ADR 0061): it only grows per task (the lease's counter).
+      session = await AttemptSession.open(task, attempt, {
         retries: this.config.hub.retries,
         retryIntervalMs: this.config.hub.retryIntervalMs,
         logger,
@@ -151,12 +136,29 @@ export class TaskRunner {
     } finally {
       clearTimeout(timer);
       clearInterval(watchdog);
-      delivery.channelLost.removeEventListener('abort', onChannelLost);
+      lease.lost.removeEventListener('abort', onLeaseLost);
     }
 
+    let state: SettledState = 'requeued';
     try {
-      await this.settler.settle({ task, attempt, delivery, outcome, session, logs, events, logger, started });
+      // The message this attempt settles: its own, or a redelivery it adopted.
+      const settling = current.beginSettling() ?? delivery;
+      state = await this.settler.settle({
+        task,
+        attempt,
+        delivery: settling,
+        outcome,
+        session,
+        logs,
+        events,
+        logger,
+        started,
+        fence: () => lease.fence(),
+      });
     } finally {
+      // Settled on the hub: the lease marks this generation done, so a leftover message
+      // is dropped; requeued: it frees the task for the next attempt at once.
+      if (outcome.kind !== 'lost') await lease.end(state === 'requeued' ? undefined : state);
       await session
         ?.close(outcome.kind !== 'canceled' && outcome.kind !== 'lost')
         .catch((err: unknown) => logger.warn({ err }, 'closing the hub session failed'));
@@ -264,19 +266,5 @@ export class TaskRunner {
       events.emit({ type: 'buildroot.state', brootId: broot.id, state: 'EXPIRED' });
       logger.info({ brootId: broot.id }, 'expired a buildroot of an earlier attempt');
     }
-  }
-
-  /**
-   * The same task arriving again while an older attempt still runs here: the older one
-   * lost its message (its channel closed) or the poller reissued the task. It is stopped
-   * (nothing more goes to the hub from it) before the new attempt starts.
-   */
-  private async supersede(older: RunningTask, logger: LoggerLike): Promise<void> {
-    logger.warn(
-      { olderAttempt: older.attempt },
-      'task redelivered while an older attempt runs here; stopping the older one',
-    );
-    older.abort(new TaskCanceledError('superseded by a newer attempt of the same task', true));
-    await older.done;
   }
 }

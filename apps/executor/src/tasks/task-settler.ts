@@ -22,13 +22,22 @@ export interface Settlement {
   logger: LoggerLike;
   /** performance.now() when the attempt began. */
   started: number;
+  /**
+   * The lease's fence (ADR 0083), asked right before a hub call that settles the task:
+   * false when another attempt holds the task now, and the call is not made.
+   */
+  fence?: () => Promise<boolean>;
 }
+
+/** How the attempt ended, as its `task.finished` says. */
+export type SettledState = 'closed' | 'failed' | 'canceled' | 'requeued';
 
 /**
  * Ends an attempt: tells the hub (closeTask/failTask, only for a real outcome), and only
  * once the hub accepted it acks the message; requeues it for infrastructure trouble; on
  * the last delivery RabbitMQ allows, fails the task on the hub with the reason and
- * dead-letters the message instead. Publishes `task.finished`. Never throws.
+ * dead-letters the message instead. Publishes `task.finished`. Never throws; returns the
+ * state it published.
  */
 @Injectable()
 export class TaskSettler {
@@ -38,15 +47,15 @@ export class TaskSettler {
     @Inject(AMQP_TOPOLOGY) private readonly names: AmqpTopology,
   ) {}
 
-  async settle(s: Settlement): Promise<void> {
+  async settle(s: Settlement): Promise<SettledState> {
     try {
-      await this.settleOutcome(s);
+      return await this.settleOutcome(s);
     } catch (err) {
       // Only the broker can fail here (publishing the dead letter): requeue and let the
       // next delivery find the task's state on the hub.
       s.logger.error({ err }, 'could not settle the task message; requeueing it');
       s.delivery.nack(true);
-      this.finished(s, 'requeued', undefined, {
+      return this.finished(s, 'requeued', undefined, {
         faultCode: null,
         name: errorName(err),
         message: errorText(err),
@@ -54,7 +63,7 @@ export class TaskSettler {
     }
   }
 
-  private async settleOutcome(s: Settlement): Promise<void> {
+  private async settleOutcome(s: Settlement): Promise<SettledState> {
     const { outcome, logger } = s;
     switch (outcome.kind) {
       case 'closed': {
@@ -106,17 +115,14 @@ export class TaskSettler {
           message: outcome.reason,
         });
       case 'lost':
-        // The channel is gone: there is nothing to ack or nack, the broker has the message.
+        // Another attempt holds the task's lease (ADR 0083); it has its own message.
         await s.logs.abandon();
         logger.warn(
           { reason: outcome.reason },
-          'task message went back to the queue; stopped this attempt, nothing sent to the hub',
+          'another attempt holds the task now; stopped this one, nothing sent to the hub',
         );
-        return this.finished(s, 'requeued', undefined, {
-          faultCode: null,
-          name: 'DeliveryLost',
-          message: outcome.reason,
-        });
+        s.delivery.ack();
+        return this.leaseLost(s, outcome.reason);
       case 'retry':
         await s.logs.abandon();
         if (outcome.shutdown) {
@@ -137,7 +143,11 @@ export class TaskSettler {
    * allows; then the task fails on the hub with the reason and the message goes to the
    * dead letters marked as already failed.
    */
-  private async retryOrGiveUp(s: Settlement, reason: string, errorClass: string): Promise<void> {
+  private leaseLost(s: Settlement, reason: string): SettledState {
+    return this.finished(s, 'requeued', undefined, { faultCode: null, name: 'LeaseLost', message: reason });
+  }
+
+  private async retryOrGiveUp(s: Settlement, reason: string, errorClass: string): Promise<SettledState> {
     const last = s.delivery.deliveryCount >= this.config.deliveryLimit;
     if (!last || !s.session) {
       s.logger.warn(
@@ -154,12 +164,16 @@ export class TaskSettler {
     );
     const error: TaskError = { faultCode: NON_KOJI_FAULT, name: errorClass, message: text };
     const told = await this.tellHubOnly(s, (hub) => hub.failTask(s.task.taskId, NON_KOJI_FAULT, text));
+    if (told === 'fenced') {
+      s.delivery.ack();
+      return this.leaseLost(s, 'another attempt holds the task now; not failing it');
+    }
     if (told === 'retry') {
       s.delivery.nack(true); // the broker dead-letters it (delivery_limit); the poller fails it
       return this.finished(s, 'requeued', undefined, error);
     }
     await this.deadLetter(s, text, told === 'done' ? 'failed' : 'not-failed');
-    this.finished(s, told === 'done' ? 'failed' : 'canceled', undefined, error);
+    return this.finished(s, told === 'done' ? 'failed' : 'canceled', undefined, error);
   }
 
   private async tellHub(
@@ -168,8 +182,12 @@ export class TaskSettler {
     state: 'closed' | 'failed',
     result?: KojiValue,
     error?: TaskError,
-  ): Promise<void> {
+  ): Promise<SettledState> {
     const told = await this.tellHubOnly(s, call);
+    if (told === 'fenced') {
+      s.delivery.ack();
+      return this.leaseLost(s, `another attempt holds the task now; not telling the hub it ${state}`);
+    }
     if (told === 'done') {
       s.delivery.ack();
       s.logger.info({ state, durationMs: elapsed(s.started) }, `task ${state} on the hub`);
@@ -180,15 +198,22 @@ export class TaskSettler {
       return this.finished(s, 'requeued', undefined, error);
     }
     s.delivery.ack();
-    this.finished(s, 'canceled', undefined, error);
+    return this.finished(s, 'canceled', undefined, error);
   }
 
-  /** 'done' when the hub took it; 'retry' when it could not be reached; 'refused' for a fault (the task is not ours). */
+  /**
+   * 'done' when the hub took it; 'retry' when it could not be reached; 'refused' for a
+   * fault (the task is not ours); 'fenced' when the lease's fence stopped the call.
+   */
   private async tellHubOnly(
     s: Settlement,
     call: (hub: TaskHub) => Promise<Settled>,
-  ): Promise<'done' | 'retry' | 'refused'> {
+  ): Promise<'done' | 'retry' | 'refused' | 'fenced'> {
     if (!s.session) return 'retry';
+    if (s.fence && !(await s.fence())) {
+      s.logger.warn('the task lease is held by another attempt now; this one settles nothing on the hub');
+      return 'fenced';
+    }
     try {
       if ((await call(new TaskHub(s.session.client))) === 'already') {
         s.logger.info(
@@ -228,12 +253,7 @@ export class TaskSettler {
     await deadLetter(this.connection, this.names, s.delivery, reason, { [HEADERS.hubOutcome]: hubOutcome });
   }
 
-  private finished(
-    s: Settlement,
-    state: 'closed' | 'failed' | 'canceled' | 'requeued',
-    result?: KojiValue,
-    error?: TaskError,
-  ): void {
+  private finished(s: Settlement, state: SettledState, result?: KojiValue, error?: TaskError): SettledState {
     s.events.emit({
       type: 'task.finished',
       state,
@@ -241,6 +261,7 @@ export class TaskSettler {
       error,
       durationMs: elapsed(s.started),
     });
+    return state;
   }
 }
 
