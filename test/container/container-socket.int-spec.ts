@@ -5,7 +5,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ContainerManager, DEFAULT_PODMAN_SOCKET, PodmanUnavailableError } from '@koji-farm/container';
+import {
+  ContainerManager,
+  DEFAULT_PODMAN_SOCKET,
+  PodmanUnavailableError,
+  VERSION_CACHE_MS,
+} from '@koji-farm/container';
 
 import { createTestContainerManager, TEST_IMAGE, testOwner } from '../support/container-test-kit';
 
@@ -44,6 +49,42 @@ describe(`${ContainerManager.name} API socket`, () => {
     expect(version.platform).toMatch(/^linux\//);
     expect(version.components).toContainEqual({ name: 'Podman Engine', version: version.version });
     for (const c of version.components) expect(c.version).not.toContain('\n');
+  });
+
+  it("asks Podman's /version once, then again in the background once a minute; a failure is not kept", async () => {
+    const sut = createTestContainerManager();
+    const docker = (sut as unknown as { client: { docker: { version: () => Promise<unknown> } } }).client
+      .docker;
+    const asked = jest.spyOn(docker, 'version');
+    try {
+      asked.mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
+      await expect(sut.version()).rejects.toThrow();
+      const [first, second] = await Promise.all([sut.version(), sut.version()]);
+      expect(await sut.version()).toEqual(first);
+      expect(second).toEqual(first);
+      expect(asked).toHaveBeenCalledTimes(2);
+
+      // A minute later: the caller gets the last answer at once, a new one is asked for.
+      let answered!: () => void;
+      const answer = new Promise<void>((resolve) => (answered = resolve));
+      asked.mockImplementationOnce(() => {
+        answered();
+        return Promise.resolve({ Version: 'x' });
+      });
+      const later = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + VERSION_CACHE_MS + 1);
+      try {
+        expect(await sut.version()).toEqual(first);
+        await answer;
+        expect(asked).toHaveBeenCalledTimes(3);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect((await sut.version()).version).toBe('x');
+        expect(asked).toHaveBeenCalledTimes(3);
+      } finally {
+        later.mockRestore();
+      }
+    } finally {
+      sut.close();
+    }
   });
 
   it('a path with no socket fails with a retryable error naming the path', async () => {

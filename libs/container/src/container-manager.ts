@@ -29,6 +29,12 @@ import type { ContainerSpec } from './spec/container-spec';
 import { containerSpecSchema, describeIssues, extraLabelsSchema } from './spec/container-spec.schema';
 
 /**
+ * After how long version() asks Podman again (in the background): a busy executor asks
+ * once a minute instead of once per build.
+ */
+export const VERSION_CACHE_MS = 60_000;
+
+/**
  * The only door to Podman: creates, starts, runs commands in, copies into and out of, and
  * removes containers through Podman's Docker-compatible API (dockerode over the API
  * socket, ADR 0010). Knows nothing of Koji. Framework-free; `ContainerModule` provides it
@@ -51,6 +57,10 @@ export class ContainerManager {
   private readonly execs: ExecRunner;
   private readonly archives: ArchiveCopier;
   private closed = false;
+  /** Podman's last /version answer and when it came; see version(). */
+  private knownVersion?: { version: PodmanVersion; at: number };
+  /** The /version request under way, shared by its callers. */
+  private versionAsked?: Promise<PodmanVersion>;
 
   /** @throws InvalidContainerRequestError when a default label is not under `io.koji-farm.`. */
   constructor(options: ContainerManagerOptions = {}) {
@@ -91,12 +101,34 @@ export class ContainerManager {
   }
 
   /**
-   * Podman's version, API version, kernel and parts (for hw_info.log).
-   * @throws PodmanUnavailableError (retryable) naming the socket path.
+   * Podman's version, API version, kernel and parts (for hw_info.log). Podman's
+   * `/version` runs conmon, the OCI runtime and friends with `--version` to answer
+   * (about 0.9 s on these machines, most of a warm buildroot's start), so only the first
+   * call waits for it: later calls get the last answer at once, and one older than
+   * {@link VERSION_CACHE_MS} is asked again in the background (an upgraded Podman shows
+   * in the next build's hw_info.log). Concurrent first callers share one request; a
+   * failed request is not kept.
+   * @throws PodmanUnavailableError (retryable) naming the socket path, when nothing was
+   *   answered yet.
    */
-  async version(): Promise<PodmanVersion> {
-    const reply: unknown = await this.client.call({ step: 'ping' }, () => this.client.docker.version());
-    return toPodmanVersion(reply);
+  version(): Promise<PodmanVersion> {
+    const known = this.knownVersion;
+    if (known && Date.now() - known.at >= VERSION_CACHE_MS) void this.askVersion().catch(() => undefined);
+    return known ? Promise.resolve(known.version) : this.askVersion();
+  }
+
+  private askVersion(): Promise<PodmanVersion> {
+    this.versionAsked ??= this.client
+      .call({ step: 'ping' }, () => this.client.docker.version())
+      .then((answer: unknown) => {
+        const version = toPodmanVersion(answer);
+        this.knownVersion = { version, at: Date.now() };
+        return version;
+      })
+      .finally(() => {
+        this.versionAsked = undefined;
+      });
+    return this.versionAsked;
   }
 
   /**

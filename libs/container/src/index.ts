@@ -1,4 +1,4 @@
-export { ContainerManager } from './container-manager';
+export { ContainerManager, VERSION_CACHE_MS } from './container-manager';
 export {
   DEFAULT_API_TIMEOUT_MS,
   DEFAULT_MAX_ULIMIT,
