@@ -5,6 +5,7 @@ import {
   Injectable,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { ContainerManager } from '@koji-farm/container';
 import { type LoggerLike } from '@koji-farm/observability';
 import { EXECUTOR_LOGGER } from './executor-logger';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from './config/executor.config';
@@ -36,6 +37,7 @@ export class ExecutorLifecycle implements OnApplicationBootstrap, BeforeApplicat
     @Inject(HealthChecks) private readonly health: HealthChecks,
     @Inject(OrphanReaper) private readonly reaper: OrphanReaper,
     @Inject(RunningTasks) private readonly running: RunningTasks,
+    @Inject(ContainerManager) private readonly containers: ContainerManager,
     @Inject(EXECUTOR_LOGGER) logger: LoggerLike,
   ) {
     this.logger = logger.child({ component: 'executor' });
@@ -48,6 +50,9 @@ export class ExecutorLifecycle implements OnApplicationBootstrap, BeforeApplicat
     await this.heartbeat.start();
     await this.reaper.start();
     await this.control.start();
+    // Podman answers /version slowly (it runs conmon, runc, ... and reads the storage
+    // status): ask now so that the first build's hw_info.log finds it known.
+    void this.containers.version().catch(() => undefined);
     await this.intake.start();
     this.logger.info({ executorId: this.config.executorId }, 'executor ready');
   }

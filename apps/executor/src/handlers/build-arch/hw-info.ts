@@ -1,4 +1,9 @@
-import { type ContainerHandle, type ContainerManager, type EnsuredImage } from '@koji-farm/container';
+import {
+  type ContainerHandle,
+  type ContainerManager,
+  type EnsuredImage,
+  type PodmanVersion,
+} from '@koji-farm/container';
 import { isErrorLike } from '../../tasks/errors/error-text';
 import { type TaskContext } from '../../tasks/handler/task-context';
 
@@ -19,10 +24,38 @@ export const HW_INFO_SCRIPT = [
 ].join('\n');
 
 /**
+ * How long a build waits for Podman's version before writing hw_info.log without it.
+ * Podman answers `/version` after its storage status, which waits for the storage lock:
+ * on a farm busy committing snapshots and removing containers that took over the API
+ * timeout (30 s) and failed every build's start, for a line of a log.
+ */
+export const HW_INFO_VERSION_WAIT_MS = 5_000;
+
+/** Podman's version, or why it is not known after `waitMs` (the request goes on and fills the manager's cache). */
+export async function podmanVersionWithin(
+  containers: Pick<ContainerManager, 'version'>,
+  waitMs: number,
+): Promise<PodmanVersion | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`Podman did not answer /version within ${waitMs} ms`), waitMs);
+  });
+  try {
+    return await Promise.race([
+      containers.version().catch((err: unknown) => (isErrorLike(err) ? err.message : String(err))),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Writes the task's `hw_info.log`: Podman's version and parts and the image (reference
  * and id) from the host, then CPU, memory, disk and kernel from inside `container`
- * (one `exec hw_info` step). A failing script is noted in the log, not a failed build;
- * an unreachable Podman is thrown (the attempt waits for it, as for any step).
+ * (one `exec hw_info` step). A failing script or an unknown Podman version is noted in
+ * the log, not a failed build; an unreachable Podman is thrown by the step (the attempt
+ * waits for it, as for any step).
  */
 export async function writeHwInfo(
   ctx: TaskContext,
@@ -31,10 +64,14 @@ export async function writeHwInfo(
   image: EnsuredImage,
   timeoutMs: number,
 ): Promise<void> {
-  const podman = await containers.version();
+  const podman = await podmanVersionWithin(containers, HW_INFO_VERSION_WAIT_MS);
   const header = [
-    `Podman: ${podman.version} (API ${podman.apiVersion}, ${podman.platform}, kernel ${podman.kernelVersion})`,
-    ...podman.components.map((c) => `  ${c.name}: ${c.version}`),
+    ...(typeof podman === 'string'
+      ? [`Podman: version not known (${podman})`]
+      : [
+          `Podman: ${podman.version} (API ${podman.apiVersion}, ${podman.platform}, kernel ${podman.kernelVersion})`,
+          ...podman.components.map((c) => `  ${c.name}: ${c.version}`),
+        ]),
     `Image: ${image.ref} (${image.id})`,
     '',
   ];
