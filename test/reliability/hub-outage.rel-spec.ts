@@ -55,50 +55,59 @@ describe('hub unreachable for 2 minutes while builds run', () => {
     const firstAfter = farm.tap.records.length;
 
     await farm.waitForFinished(ids, 600_000);
-    for (const id of ids) {
-      expect([id, farm.taskState(id)]).toEqual([id, TASK_STATES.CLOSED]);
-      expect(farm.tap.calls('host.failTask', id)).toEqual([]);
-      expect(farm.tap.calls('host.closeTask', id).filter((c) => c.faultCode === null)).toHaveLength(1);
-    }
-    // Not asserted (a loaded machine may cost an attempt its broker channel), but shown:
-    // how many tasks ran again.
-    const retried = ids.filter((id) => events.ofTask(id).some((e) => e.attempt > 1)).length;
+    // Every check is worked out before any is asserted, so that one run shows them all.
+    const outcome = ids.map((id) => ({
+      id,
+      state: farm.taskState(id),
+      failTask: farm.tap.calls('host.failTask', id).length,
+      closeTask: farm.tap.calls('host.closeTask', id).filter((c) => c.faultCode === null).length,
+      // The hub being away costs no attempt: each task is received once, as attempt 1.
+      attempts: events
+        .ofTask(id)
+        .filter((e) => e.type === 'task.received')
+        .map((e) => e.attempt),
+    }));
 
     // Callnums: per session, each request's is the one before or the next (a repeat
     // after a cut keeps it); none skipped across the outage.
     const skipped = callnumSkips(farm.tap.records);
-    expect(skipped).toEqual([]);
     const sessionsAcross = new Set(
       farm.tap.records
         .slice(0, beforeOutage)
         .map((r) => r.sessionId)
         .filter((s) => farm.tap.records.slice(firstAfter).some((r) => r.sessionId === s)),
     );
-    expect(sessionsAcross.size).toBeGreaterThan(BUILDS); // the poller's and each task's subsession
 
     // Uploads: per file, each accepted chunk starts at or before the end of the one
     // before (a re-send overlaps, nothing is left out); the hub's log is whole.
     const gaps = uploadGaps(farm.tap.records);
-    expect(gaps).toEqual([]);
     const resumedAt: number[] = [];
-    for (const id of ids) {
+    const ticks = ids.map((id) => {
       const log = readFileSync(join(farm.sim.dir, 'work', `tasks/${id % 10000}/${id}`, 'build.log'), 'utf8');
-      // The build's output lines, not bash's `+ echo '...'` trace of them (set -x).
-      const ticks = [...log.matchAll(/(?<!echo ')kf-tick-outage: tick (\d+) of /g)].map((m) => Number(m[1]));
-      expect([id, ticks]).toEqual([id, Array.from({ length: TICKS }, (_, i) => i + 1)]);
       const resumed = farm.tap.records
         .slice(firstAfter)
         .find((r) => r.method === 'upload' && r.upload?.path.includes(`/${id}`) && r.upload.offset > 0);
       if (resumed) resumedAt.push(resumed.upload!.offset);
-    }
+      // The build's tick lines (the fixture prints them with printf: the shell's trace
+      // of it does not hold them).
+      return { id, ticks: [...log.matchAll(/kf-tick-outage: tick (\d+) of /g)].map((m) => Number(m[1])) };
+    });
+
+    expect({ outcome, skipped, gaps, ticks }).toEqual({
+      outcome: ids.map((id) => ({ id, state: TASK_STATES.CLOSED, failTask: 0, closeTask: 1, attempts: [1] })),
+      skipped: [],
+      gaps: [],
+      ticks: ids.map((id) => ({ id, ticks: Array.from({ length: TICKS }, (_, i) => i + 1) })),
+    });
+    expect(sessionsAcross.size).toBeGreaterThan(BUILDS); // the poller's and each task's subsession
     const firstCall = farm.tap.records[firstAfter];
     printFigure(
       'hub-outage',
       `hub off the network ${Math.round((upAt - downAt) / 1000)} s during ${BUILDS} builds: ${BUILDS}/${BUILDS} CLOSED ` +
-        `(${retried} ran again), ` +
+        `as attempt 1, ` +
         `0 failTask, ${sessionsAcross.size} sessions went on with no callnum skipped, uploads resumed at offsets ` +
         `${resumedAt.join(' / ')} with no gap, every build.log whole; first call back ${firstCall ? firstCall.at - upAt : NaN} ms after the hub`,
-      { outageMs: upAt - downAt, sessions: sessionsAcross.size, resumedAt, retried },
+      { outageMs: upAt - downAt, sessions: sessionsAcross.size, resumedAt },
     );
   }, 1_200_000);
 });

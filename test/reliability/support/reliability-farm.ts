@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -18,6 +18,8 @@ import { RedisServerProcess } from './redis-server';
 import { reapStaleServices } from './service-dirs';
 import { waitUntil } from './wait-until';
 
+/** Where each farm leaves its processes' logs, the tap's records and the hub's task logs (`.tmp` is not committed). */
+const LOGS_DIR = join(__dirname, '..', '..', '..', '.tmp', 'reliability', 'logs');
 const SHARED_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_PODMAN_SOCKET = '/run/podman/podman.sock';
 const HOST_USER = 'kf-builder';
@@ -49,6 +51,8 @@ export interface ReliabilityFarmOptions {
  */
 export class ReliabilityFarm {
   readonly processes = new Map<string, SpawnedApp>();
+  /** Every process started, restarts included, in order (their logs are kept at stop). */
+  private readonly started: Array<{ id: string; app: SpawnedApp }> = [];
   readonly names: AmqpTopology;
   readonly containers: ContainerManager;
   private readonly envs = new Map<string, { app: AppName; env: Record<string, string> }>();
@@ -323,6 +327,7 @@ export class ReliabilityFarm {
       }),
     );
     this.processes.clear();
+    this.keepLogs();
     if (this.recorder) {
       await this.recorder.events.stop().catch(() => undefined);
       await this.recorder.connection.close();
@@ -340,6 +345,35 @@ export class ReliabilityFarm {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * Writes each process's output, the tap's records and the hub's task logs to
+   * `.tmp/reliability/logs/<namespace>/`: a scenario that fails, or prints a surprising
+   * figure, is read from there afterwards.
+   */
+  private keepLogs(): void {
+    try {
+      const dir = join(LOGS_DIR, this.namespace);
+      mkdirSync(dir, { recursive: true });
+      const seen = new Map<string, number>();
+      for (const { id, app } of this.started) {
+        const n = (seen.get(id) ?? 0) + 1;
+        seen.set(id, n);
+        writeFileSync(join(dir, `${id}${n > 1 ? `.${n}` : ''}.log`), `${app.raw.join('\n')}\n`);
+      }
+      writeFileSync(join(dir, 'hub-tap.jsonl'), this.tap.records.map((r) => JSON.stringify(r)).join('\n'));
+      // The logs the hub holds (tasks/<id % 10000>/<id>/*.log), as the hub has them.
+      const tasks = join(this.sim.dir, 'work', 'tasks');
+      if (existsSync(tasks))
+        cpSync(tasks, join(dir, 'hub-tasks'), {
+          recursive: true,
+          filter: (src) => !src.endsWith('.rpm'),
+        });
+      console.log(`[logs] ${this.namespace}: processes' logs and hub requests in ${dir}`);
+    } catch (err) {
+      console.warn(`could not keep the farm's logs: ${String(err)}`);
+    }
+  }
+
   private async spawn(
     id: string,
     app: AppName,
@@ -350,6 +384,7 @@ export class ReliabilityFarm {
     if (previous?.running) throw new Error(`process ${id} is still running`);
     const spawned = new App(app, env, { from: this.appsFrom });
     this.processes.set(id, spawned);
+    this.started.push({ id, app: spawned });
     this.envs.set(id, { app, env });
     await spawned.waitForMessage(readyMessage, 120_000);
     return spawned;

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /**
- * Builds a noarch SRPM whose `%build` prints a numbered line every second for `seconds`
- * seconds (so that logs grow and log.chunk events flow while it runs), into
+ * Builds a noarch SRPM whose `%build` prints a numbered line (`<name>: tick <i> of
+ * <seconds>`) every second for `seconds` seconds (so that logs grow and log.chunk events flow while it runs), into
  * `<workDir>/reliability-fixtures/`; returns its work/-relative path for buildArch.
  */
 export async function buildTickingSrpm(
@@ -23,7 +23,9 @@ export async function buildTickingSrpm(
       ? `for j in $(seq 1 ${chatterPerTick}); do echo "gcc -O2 -g -pipe -Wall -c -o obj/$i-$j.o src/$i-$j.c # ${name} line $j of tick $i"; done; `
       : '';
   return buildTestSrpm(workDir, name, [
-    `for i in $(seq 1 ${seconds}); do echo "${name}: tick $i of ${seconds}"; ${chatter}sleep 1; done`,
+    // printf, not echo: the shell's trace of it (rpmbuild runs %build with set -x) then
+    // does not hold the tick line itself, so a log has each tick line exactly once.
+    `for i in $(seq 1 ${seconds}); do printf '%%s: tick %%s of %%s\\n' "${name}" "$i" "${seconds}"; ${chatter}sleep 1; done`,
     `echo "${name}: done"`,
   ]);
 }

@@ -90,7 +90,12 @@ export class TaskRunner {
     attemptRef.task = current;
     this.running.add(current);
     events.emit({ type: 'task.received', method: task.method, arch: task.arch, parentId: task.parentId });
-    logger.info({ queue: delivery.queue, priority: task.priority, generation }, 'task received');
+    // The delivery count is not the attempt (the lease's is): a message a cancelled
+    // consumer was being sent comes back counted without having run.
+    logger.info(
+      { queue: delivery.queue, priority: task.priority, generation, deliveryCount: delivery.deliveryCount },
+      'task received',
+    );
 
     const workDir = join(this.config.workDir, `${task.taskId}-${attempt}-${randomBytes(3).toString('hex')}`);
     const batcher = new LogChunkBatcher((log, offset, data) =>

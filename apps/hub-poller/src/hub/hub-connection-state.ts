@@ -22,7 +22,7 @@ export class HubConnectionState {
 
   /**
    * The client's logger, forwarding to pino. The client reports each connection retry
-   * as a warning carrying `attempt` and `code` (libs/koji RpcCaller); that is the only
+   * as a warning carrying `retry` and `code` (libs/koji RpcCaller); that is the only
    * signal of a call still being resent, so it also marks the hub unreachable.
    */
   clientLogger(logger: LoggerLike): KojiLogger {
@@ -31,7 +31,7 @@ export class HubConnectionState {
       info: (obj, msg) => logger.info(obj, msg),
       error: (obj, msg) => logger.error(obj, msg),
       warn: (obj, msg) => {
-        if ('attempt' in obj && 'code' in obj) this.markUnreachable();
+        if ('retry' in obj && 'code' in obj) this.markUnreachable();
         logger.warn(obj, msg);
       },
     };

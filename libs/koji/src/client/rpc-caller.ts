@@ -80,7 +80,8 @@ export class RpcCaller {
           {
             method: request.label,
             callnum,
-            attempt: failures,
+            // Not `attempt`: a task's logger binds that to the task's attempt number.
+            retry: failures,
             maxRetries: this.retry.maxRetries,
             code: err.code,
             waitMs,
