@@ -3,8 +3,9 @@
  *
  * The executor's resident memory (issue 14: 146 MB with 10 builds running when filed;
  * kojid holds about 120 MB in all at 10 tasks): one executor process, built as in
- * production (dist/apps/executor), with 10 slots on a farm of real parts (hub simulator,
- * RabbitMQ, Redis, Podman). Its RSS is sampled from /proc every 100 ms while it idles
+ * production (dist/apps/executor) and started with production's Node options
+ * (APP_NODE_OPTIONS, as in docker-compose.yml; `--node-options` come after them), with
+ * 10 slots on a farm of real parts (hub simulator, RabbitMQ, Redis, Podman). Its RSS is sampled from /proc every 100 ms while it idles
  * for 10 s (the baseline) and while it runs N builds at once, each printing a tick and
  * `--chatter` compiler-like lines a second for `--seconds` (logs streamed to the hub and
  * as events, as real builds do). Prints baseline and peak side by side. Goal: peak ≤ 120 MB.
@@ -13,6 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { nodeOptionsFor } from '@koji-farm/config';
 import { ReliabilityFarm } from '../test/reliability/support/reliability-farm';
 import { buildTickingSrpm } from '../test/reliability/support/test-srpms';
 import { ensureAppBundle } from './support/app-bundle';
@@ -213,7 +215,7 @@ export async function run(argv: string[]): Promise<boolean> {
     const atPeak = busyProbes.reduce((a, b) => (b.rss > a.rss ? b : a), busyProbes[0]);
     const idleProbe = probes()[idleProbes - 1];
     console.log(
-      `\nexecutor RSS (dist bundle${options.nodeOptions ? `, NODE_OPTIONS="${options.nodeOptions}"` : ''}` +
+      `\nexecutor RSS (dist bundle, NODE_OPTIONS="${nodeOptionsFor('executor', options.nodeOptions)}"` +
         `${Object.entries(options.env)
           .map(([k, v]) => `, ${k}=${v}`)
           .join('')}), ` +

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
-import { loadConfig } from '@koji-farm/config';
+import { APP_NODE_OPTIONS, loadConfig } from '@koji-farm/config';
 import { APP_CONFIG_SCHEMAS, configShape, type AppName } from '../../tools/config-reference/app-configs';
 import {
   composeVariables,
@@ -101,6 +101,14 @@ describe('docker-compose.yml', () => {
       expect(existsSync(join(ROOT, 'apps', app!, 'src', 'main.ts'))).toBe(true);
     }
   });
+
+  it.each(['hub-poller', 'executor', 'monitor'] as const)(
+    'runs %s with the Node options the launchers and benchmarks use (APP_NODE_OPTIONS)',
+    (app) => {
+      const environment = services(example.set)[app].environment ?? {};
+      expect(String(environment.NODE_OPTIONS ?? '')).toBe(APP_NODE_OPTIONS[app]);
+    },
+  );
 
   it('uses only variables that .env.example documents, and .env.example documents no other', () => {
     const used = composeVariables(composeText);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { nodeOptionsFor } from '@koji-farm/config';
 
 export type AppName = 'hub-poller' | 'executor' | 'monitor';
 
@@ -51,7 +52,13 @@ export class SpawnedApp {
   ) {
     this.child = spawn(process.execPath, appCommand(app, options.from ?? 'dist'), {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'debug', ...env },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        LOG_LEVEL: 'debug',
+        ...env,
+        // As production runs the app (APP_NODE_OPTIONS), then the caller's own options.
+        NODE_OPTIONS: nodeOptionsFor(app, env.NODE_OPTIONS),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { nodeOptionsFor } from '@koji-farm/config';
 import { ManagedProcess } from './managed-process';
 import { type SimulatorHubSpec } from './farm-spec';
 
@@ -48,7 +49,8 @@ export function spawnApp(
     command: process.execPath,
     args: [bundle],
     cwd: REPO_ROOT,
-    env: { ...baseEnvironment(), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...env },
+    // As production runs the app (APP_NODE_OPTIONS), then the launcher's own options.
+    env: { ...baseEnvironment(), ...env, NODE_OPTIONS: nodeOptionsFor(app, env.NODE_OPTIONS ?? nodeOptions) },
     logFile: join(logDir, `${name}.log`),
   });
 }

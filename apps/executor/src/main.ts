@@ -1,3 +1,4 @@
+import './wasm-liftoff-only';
 import 'reflect-metadata';
 import { bootstrapApp } from '@koji-farm/runtime';
 import { executorConfigSchema } from './config/executor.config';
