@@ -136,6 +136,91 @@ describe(StepRunner.name, () => {
     expect(f.calls).toEqual(['remove']);
   });
 
+  it('removes its container as soon as the task is aborted, while the exec still runs, and only once', async () => {
+    const f = fakes();
+    let containerGone!: () => void;
+    const gone = new Promise<void>((resolve) => (containerGone = resolve));
+    const removals: string[] = [];
+    Object.assign(f.containers, {
+      // The exec ends only when its container goes (as a build's rpmbuild under a cancel).
+      exec: () =>
+        gone.then(() => {
+          f.calls.push('exec ended');
+          return { exitCode: null, timedOut: false, aborted: true, containerKilled: true, durationMs: 9 };
+        }),
+      remove: (h: ContainerHandle, options: { force?: boolean }) => {
+        removals.push(`${h.id.slice(0, 4)} force=${String(options.force)}`);
+        f.calls.push('remove');
+        containerGone();
+        return Promise.resolve(true);
+      },
+    });
+    const controller = new AbortController();
+    const sut = new StepRunner(f.containers, f.stream, controller.signal, silentLogger);
+    const made = await sut.create({
+      image: 'localhost/img:1',
+      owner: { executorId: 'e', taskId: 1, attempt: 1 },
+    });
+    const build = sut.exec(
+      made,
+      ['rpmbuild'],
+      { stdout: () => undefined, stderr: () => undefined },
+      {
+        name: 'exec rpmbuild',
+      },
+    );
+
+    controller.abort(new TaskCanceledError('canceled on the hub'));
+    await expect(build).resolves.toMatchObject({ aborted: true });
+    await sut.remove(made);
+
+    expect(f.calls).toEqual(['create', 'start', 'remove', 'exec ended']);
+    expect(removals).toEqual(['aaaa force=true']);
+    expect(f.events.filter((e) => e.type === 'container.removed')).toEqual([
+      expect.objectContaining({ containerId: handle.id, kept: false }),
+    ]);
+  });
+
+  it('removes a container that Podman finished creating after the abort', async () => {
+    const f = fakes();
+    const controller = new AbortController();
+    Object.assign(f.containers, {
+      create: () => {
+        f.calls.push('create');
+        controller.abort(new TaskCanceledError('canceled on the hub'));
+        return Promise.resolve(handle);
+      },
+    });
+    const sut = new StepRunner(f.containers, f.stream, controller.signal, silentLogger);
+    await sut
+      .create({ image: 'localhost/img:1', owner: { executorId: 'e', taskId: 1, attempt: 1 } })
+      .catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(f.calls.slice(0, 2)).toEqual(['create', 'remove']);
+  });
+
+  it('tries the removal again at the remove step when the one at the abort failed', async () => {
+    const f = fakes();
+    let tries = 0;
+    Object.assign(f.containers, {
+      remove: () => {
+        f.calls.push('remove');
+        tries++;
+        return tries === 1 ? Promise.reject(new Error('no answer within 30000 ms')) : Promise.resolve(true);
+      },
+    });
+    const controller = new AbortController();
+    const sut = new StepRunner(f.containers, f.stream, controller.signal, silentLogger);
+    const made = await sut.create({
+      image: 'localhost/img:1',
+      owner: { executorId: 'e', taskId: 1, attempt: 1 },
+    });
+    controller.abort(new TaskCanceledError('canceled on the hub'));
+    await sut.remove(made, true);
+    expect(f.calls).toEqual(['create', 'start', 'remove', 'remove']);
+    expect(f.events.at(-2)).toMatchObject({ type: 'container.removed', kept: false });
+  });
+
   it('keeps a container on request and says so', async () => {
     const f = fakes();
     const sut = new StepRunner(f.containers, f.stream, new AbortController().signal, silentLogger);

@@ -39,17 +39,28 @@ export type StepObserver = (event: StepEventDraft, at: Date) => void;
  * Runs the steps of the exec pattern (create, copy, exec, remove) through the container
  * manager, numbering them and publishing `step.started`/`step.finished` around each,
  * plus the container events. Every step checks the task's abort signal first.
+ *
+ * An abort (cancel, timeout, shutdown, lease lost) force-removes the containers made here
+ * at once, next to stopping the running step: the container is what a cancel must get
+ * rid of, and stopping the exec first (inspect, kill its process group, wait for its
+ * exit) and only then removing it put several Podman round trips, slow on a busy host,
+ * between the cancel and the container gone. Every abort ends with the removal anyway
+ * (a container is kept only for a failed build, never for an aborted one).
  */
 export class StepRunner {
   private step = 0;
   private readonly observers = new Set<StepObserver>();
+  /** Containers made here and not removed yet; `removal` once an abort started removing it. */
+  private readonly live = new Map<string, { handle: ContainerHandle; removal?: Promise<boolean> }>();
 
   constructor(
     private readonly containers: ContainerManager,
     private readonly events: TaskEventStream,
     private readonly signal: AbortSignal,
     private readonly logger: LoggerLike,
-  ) {}
+  ) {
+    if (!signal.aborted) signal.addEventListener('abort', () => this.removeLiveAtOnce(), { once: true });
+  }
 
   /** Tells `observer` of every later step; returns the function that stops that. */
   observe(observer: StepObserver): () => void {
@@ -62,6 +73,8 @@ export class StepRunner {
     let handle: ContainerHandle | undefined;
     await this.run('create', 'create container', undefined, async () => {
       handle = await this.containers.create(spec);
+      this.live.set(handle.id, { handle });
+      if (this.signal.aborted) this.removeLiveAtOnce(); // aborted while Podman created it
       this.events.emit({ type: 'container.created', containerId: handle.id, image: handle.image });
       await this.containers.start(handle);
       this.events.emit({ type: 'container.started', containerId: handle.id, image: handle.image });
@@ -159,17 +172,21 @@ export class StepRunner {
    * when the task was aborted: it is the cleanup.
    */
   async remove(handle: ContainerHandle, keep = false): Promise<void> {
+    const removal = this.live.get(handle.id)?.removal;
+    this.live.delete(handle.id);
+    // Removed by the abort already: nothing is left to keep.
+    const kept = keep && removal === undefined;
     const step = ++this.step;
     const started = performance.now();
-    const name = keep ? 'keep container' : 'remove container';
+    const name = kept ? 'keep container' : 'remove container';
     this.stepEvent({ type: 'step.started', step, kind: 'remove', name });
     try {
-      if (!keep) await this.containers.remove(handle, { force: true });
+      if (!kept && !(await removal)) await this.containers.remove(handle, { force: true });
       this.events.emit({
         type: 'container.removed',
         containerId: handle.id,
         image: handle.image,
-        kept: keep,
+        kept,
       });
       this.stepEvent({
         type: 'step.finished',
@@ -213,9 +230,30 @@ export class StepRunner {
     });
   }
 
+  /** The abort's removal of every live container; failures are logged (the step's `remove` tries again). */
+  private removeLiveAtOnce(): void {
+    for (const entry of this.live.values()) {
+      if (entry.removal) continue;
+      const containerId = entry.handle.id;
+      entry.removal = this.containers.remove(entry.handle, { force: true }).then(
+        (removed) => {
+          this.logger.info({ containerId, removed }, 'task stopped: its container removed at once');
+          return true;
+        },
+        (err: unknown) => {
+          this.logger.warn({ err, containerId }, 'task stopped: could not remove its container at once');
+          return false;
+        },
+      );
+    }
+  }
+
   private finishedWithError(step: number, kind: StepKind, name: string, started: number, err: unknown): void {
     const message = errorText(err);
-    this.logger.warn({ err, step, kind, name }, 'step failed');
+    // A step broken by the task's abort (its container removed under it) is no failure of its own.
+    if (this.signal.aborted)
+      this.logger.info({ err: message, step, kind, name }, 'step stopped by the abort');
+    else this.logger.warn({ err, step, kind, name }, 'step failed');
     this.stepEvent({
       type: 'step.finished',
       step,

@@ -159,6 +159,7 @@ export class TaskRunner {
         logger,
         started,
         fence: () => lease.fence(),
+        signal: current.signal,
       });
     } finally {
       // Settled on the hub: the lease marks this generation done, so a leftover message

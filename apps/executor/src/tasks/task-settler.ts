@@ -5,10 +5,12 @@ import { AMQP_TOPOLOGY, AmqpConnection, deadLetter, type InboundMessage } from '
 import { type LoggerLike } from '@koji-farm/observability';
 import { EXECUTOR_CONFIG, type ExecutorConfig } from '../config/executor.config';
 import { type TaskEventStream } from '../events/task-event-stream';
+import { TASK_STATE, TASK_STATE_NAMES } from '../hub/hub-schemas';
 import { TaskHub } from '../hub/task-hub';
 import { type TaskLogs } from '../steps/task-logs';
 import { type AttemptSession } from './attempt-session';
 import { errorName, errorText, isErrorLike } from './errors/error-text';
+import { TaskCanceledError } from './errors/task-canceled.error';
 import { NON_KOJI_FAULT, type TaskOutcome } from './task-outcome';
 
 export interface Settlement {
@@ -27,7 +29,15 @@ export interface Settlement {
    * false when another attempt holds the task now, and the call is not made.
    */
   fence?: () => Promise<boolean>;
+  /**
+   * The attempt's abort signal: a cancel that arrives after the outcome was decided (the
+   * work broke just before it) still wins over handing the task back.
+   */
+  signal?: AbortSignal;
 }
+
+/** How long the look at the hub before handing a task back may take (the hub may be the trouble). */
+export const GONE_CHECK_MS = 10_000;
 
 /** How the attempt ended, as its `task.finished` says. */
 export type SettledState = 'closed' | 'failed' | 'canceled' | 'requeued';
@@ -148,6 +158,19 @@ export class TaskSettler {
   }
 
   private async retryOrGiveUp(s: Settlement, reason: string, errorClass: string): Promise<SettledState> {
+    const gone = await this.goneReason(s);
+    if (gone !== undefined) {
+      s.logger.info(
+        { reason: gone, trouble: reason, error: errorClass },
+        'task attempt failed, but the task is not ours to run any more; dropping its message',
+      );
+      s.delivery.ack();
+      return this.finished(s, 'canceled', undefined, {
+        faultCode: null,
+        name: gone.canceled ? 'TaskCanceled' : 'TaskGone',
+        message: gone.reason,
+      });
+    }
     const last = s.delivery.deliveryCount >= this.config.deliveryLimit;
     if (!last || !s.session) {
       s.logger.warn(
@@ -174,6 +197,30 @@ export class TaskSettler {
     }
     await this.deadLetter(s, text, told === 'done' ? 'failed' : 'not-failed');
     return this.finished(s, told === 'done' ? 'failed' : 'canceled', undefined, error);
+  }
+
+  /**
+   * Before a task goes back to the queue for trouble: was it cancelled meanwhile? A cancel
+   * on the hub reaches the attempt as a control message, and the hub refuses the task's
+   * calls at once: trouble met in between (a step broken by the cancel, a refused call)
+   * must not hand back a task that no attempt may run (kojid never retries a cancelled
+   * task). The cancel message, if it came, decides; otherwise the hub's task state, asked
+   * once and briefly; an unreachable hub leaves the decision to the next delivery.
+   */
+  private async goneReason(s: Settlement): Promise<{ reason: string; canceled: boolean } | undefined> {
+    const stop: unknown = s.signal?.aborted ? s.signal.reason : undefined;
+    if (stop instanceof TaskCanceledError && !stop.shutdown) return { reason: stop.reason, canceled: true };
+    if (!s.session) return undefined;
+    try {
+      const hub = new TaskHub(s.session.client, AbortSignal.timeout(GONE_CHECK_MS));
+      const info = await hub.getTaskInfo(s.task.taskId);
+      if (info.state === TASK_STATE.OPEN) return undefined;
+      const state = TASK_STATE_NAMES[info.state] ?? String(info.state);
+      return { reason: `the task is ${state} on the hub, not OPEN`, canceled: false };
+    } catch (err) {
+      s.logger.debug({ err }, 'could not ask the hub for the task state before handing it back');
+      return undefined;
+    }
   }
 
   private async tellHub(
